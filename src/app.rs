@@ -1,0 +1,543 @@
+//! The commands behind the CLI: file discovery, loading, evaluation and rendering, returning
+//! text and an exit status instead of printing, so tests and the binary share one path.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, Severity, suggestion};
+use crate::engine::{ScenarioResult, evaluate};
+use crate::expect;
+use crate::report::{self, Report};
+use crate::rulebook::{Rulebook, embedded_files};
+use crate::scenario::Scenario;
+use crate::source::SourceFile;
+use crate::value::Date;
+use crate::verdict::Verdict;
+
+/// Largest scenario or rule file read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+/// Name of the per-folder configuration file, never read as a scenario.
+pub const CONFIG_FILE: &str = "consentry.toml";
+
+/// The process exit status, as documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing reached the `--fail-on` level (or every expectation held).
+    Clean = 0,
+    /// Findings at the `--fail-on` level, or `[expect]` mismatches.
+    Findings = 1,
+    /// Bad input or usage: a file could not be loaded, or the rulebook is invalid.
+    BadInput = 2,
+}
+
+/// What a command produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The report (stdout or `--output`).
+    pub stdout: String,
+    /// Diagnostics and notes for people (stderr).
+    pub stderr: String,
+    /// The exit status.
+    pub exit: Exit,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The memo for people.
+    Human,
+    /// The documented JSON shape.
+    Json,
+}
+
+/// The level at which `check` exits 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Any likely violation.
+    Likely,
+    /// Any likely or possible violation.
+    Possible,
+    /// Never.
+    Never,
+}
+
+/// Where the rules come from and which packs to use.
+#[derive(Debug, Clone, Default)]
+pub struct RuleOptions {
+    /// `--rules DIR` folders; empty means the embedded rulebook.
+    pub dirs: Vec<PathBuf>,
+    /// `--statute` ids; empty means all.
+    pub statutes: Vec<String>,
+}
+
+/// Options of `check` and `test`.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Files and folders; empty means `scenarios/`.
+    pub paths: Vec<PathBuf>,
+    /// Rule source and filter.
+    pub rules: RuleOptions,
+    /// `--as-of`.
+    pub as_of: Option<Date>,
+    /// `--format`.
+    pub format: Format,
+    /// `--fail-on`.
+    pub fail_on: FailOn,
+    /// `--all`.
+    pub all: bool,
+    /// Colour the human output.
+    pub color: bool,
+}
+
+fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+    let name = path.display().to_string();
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::file_error(&name, format!("cannot read file: {}", io_reason(&e)))
+    })?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::file_error(
+            &name,
+            format!(
+                "file is {} bytes, over the limit of {MAX_FILE_BYTES} bytes",
+                metadata.len()
+            ),
+        )
+        .with_help("split it into several scenario files"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::file_error(&name, format!("cannot read file: {}", io_reason(&e)))
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let file = SourceFile::new(name, text);
+            Err(
+                Diagnostic::error(&file, offset..offset + 1, "file is not valid UTF-8")
+                    .with_help("save the file as UTF-8"),
+            )
+        }
+    }
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file (or a broken link)".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string().to_lowercase(),
+    }
+}
+
+/// The scenario files under `paths` (folders searched recursively for `*.toml`), sorted, and a
+/// diagnostic for each path that does not exist or holds no scenario.
+pub fn scenario_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let defaults = [PathBuf::from("scenarios")];
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
+    let mut files = BTreeSet::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let before = files.len();
+            walk(path, &mut files, &mut errors, 0);
+            if files.len() == before {
+                errors.push(Diagnostic::file_error(
+                    path.display().to_string(),
+                    "no scenario files (*.toml) in this folder",
+                ));
+            }
+        } else if path.exists() || path.is_symlink() {
+            files.insert(path.clone());
+        } else {
+            errors.push(Diagnostic::file_error(
+                path.display().to_string(),
+                "no such file or folder",
+            ));
+        }
+    }
+    (files.into_iter().collect(), errors)
+}
+
+fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>, errors: &mut Vec<Diagnostic>, depth: usize) {
+    // Deeper trees than this are almost surely a link loop.
+    if depth > 32 {
+        errors.push(Diagnostic::file_error(
+            dir.display().to_string(),
+            "folder nesting deeper than 32 levels; not searched further",
+        ));
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(Diagnostic::file_error(
+                dir.display().to_string(),
+                format!("cannot read folder: {}", io_reason(&e)),
+            ));
+            return;
+        }
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, files, errors, depth + 1);
+        } else if path.extension().is_some_and(|e| e == "toml")
+            && path.file_name().is_some_and(|n| n != CONFIG_FILE)
+        {
+            files.insert(path);
+        }
+    }
+}
+
+/// Loads the rulebook: embedded, or from `--rules` folders (whose vocabulary, taxonomy and
+/// regions files, when absent, come from the embedded rulebook).
+pub fn load_rulebook(options: &RuleOptions) -> Result<Rulebook, Vec<Diagnostic>> {
+    let mut book = if options.dirs.is_empty() {
+        Rulebook::embedded()?
+    } else {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for dir in &options.dirs {
+            let entries = match std::fs::read_dir(dir) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    errors.push(Diagnostic::file_error(
+                        dir.display().to_string(),
+                        format!("cannot read rules folder: {}", io_reason(&e)),
+                    ));
+                    continue;
+                }
+            };
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                match read_source(&path) {
+                    Ok(file) => files.push(file),
+                    Err(diag) => errors.push(diag),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let missing: Vec<Arc<SourceFile>> = embedded_files()
+            .into_iter()
+            .filter(|support| {
+                let name = support.name.trim_start_matches("rules/");
+                ["vocabulary.toml", "taxonomy.toml", "regions.toml"].contains(&name)
+                    && !files.iter().any(|f| f.name.ends_with(name))
+            })
+            .collect();
+        files.extend(missing);
+        Rulebook::load(&files)?
+    };
+    if !options.statutes.is_empty() {
+        book.retain_statutes(&options.statutes)
+            .map_err(|d| vec![d])?;
+    }
+    Ok(book)
+}
+
+fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
+    let mut out = String::new();
+    for diag in diagnostics {
+        out.push_str(&diag.render(color));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn failed(diagnostics: Vec<Diagnostic>, color: bool) -> Outcome {
+    Outcome {
+        stdout: String::new(),
+        stderr: render_diagnostics(&diagnostics, color),
+        exit: Exit::BadInput,
+    }
+}
+
+/// Loads every scenario under `paths` and evaluates the good ones; bad files become diagnostics
+/// and never stop the others.
+pub fn run_scenarios(
+    book: &Rulebook,
+    paths: &[PathBuf],
+    as_of: Option<Date>,
+) -> (Vec<ScenarioResult>, Vec<Diagnostic>) {
+    let (files, mut errors) = scenario_files(paths);
+    let rule_ids: BTreeSet<&str> = book.rule_ids().collect();
+    let today = Date::today();
+    let mut results = Vec::new();
+    let mut seen_ids: Vec<(String, String)> = Vec::new();
+    for path in files {
+        let file = match read_source(&path) {
+            Ok(file) => file,
+            Err(diag) => {
+                errors.push(diag);
+                continue;
+            }
+        };
+        match Scenario::load(&file, &book.vocabulary, &rule_ids, today) {
+            Ok(scenario) => {
+                if let Some((_, other)) = seen_ids.iter().find(|(id, _)| *id == scenario.id) {
+                    let span = scenario
+                        .facts
+                        .get("scenario.id")
+                        .map_or(0..0, |f| f.location.span.clone());
+                    errors.push(
+                        Diagnostic::error(
+                            &file,
+                            span,
+                            format!("scenario id `{}` is also used by {other}", scenario.id),
+                        )
+                        .with_help("scenario ids must be unique"),
+                    );
+                    continue;
+                }
+                seen_ids.push((scenario.id.clone(), file.name.clone()));
+                results.push(evaluate(book, scenario, as_of));
+            }
+            Err(diags) => errors.extend(diags),
+        }
+    }
+    (results, errors)
+}
+
+/// `consentry check`.
+pub fn check(options: &CheckOptions) -> Outcome {
+    let book = match load_rulebook(&options.rules) {
+        Ok(book) => book,
+        Err(diags) => return failed(diags, options.color),
+    };
+    let (results, errors) = run_scenarios(&book, &options.paths, options.as_of);
+    let report = Report {
+        rulebook: &book,
+        results: &results,
+        errors: &errors,
+        all: options.all,
+    };
+    let stdout = match options.format {
+        Format::Human => report::render_human(&report, options.color),
+        Format::Json => report::render_json(&report),
+    };
+    let threshold = match options.fail_on {
+        FailOn::Likely => Some(Verdict::LikelyViolation.strength()),
+        FailOn::Possible => Some(Verdict::PossibleViolation.strength()),
+        FailOn::Never => None,
+    };
+    let reached = threshold.is_some_and(|t| {
+        results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.verdict.strength() >= t)
+    });
+    let exit = if errors.iter().any(|d| d.severity == Severity::Error) {
+        Exit::BadInput
+    } else if reached {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    };
+    let stderr = if options.format == Format::Human {
+        render_diagnostics(&errors, options.color)
+    } else {
+        String::new()
+    };
+    Outcome {
+        stdout,
+        stderr,
+        exit,
+    }
+}
+
+/// `consentry test`: every scenario's `[expect]` against its findings.
+pub fn test(options: &CheckOptions) -> Outcome {
+    let book = match load_rulebook(&options.rules) {
+        Ok(book) => book,
+        Err(diags) => return failed(diags, options.color),
+    };
+    let (results, errors) = run_scenarios(&book, &options.paths, options.as_of);
+    let mut out = String::new();
+    let (mut passed, mut failed_count, mut without) = (0, 0, 0);
+    for result in &results {
+        let scenario = &result.scenario;
+        let Some(expect) = &scenario.expect else {
+            without += 1;
+            let _ = writeln!(
+                out,
+                "none  {} ({}): no [expect] block",
+                scenario.id, scenario.file.name
+            );
+            continue;
+        };
+        let mismatches = expect::check(result);
+        if mismatches.is_empty() {
+            passed += 1;
+            let _ = writeln!(
+                out,
+                "ok    {} ({} expectation(s))",
+                scenario.id,
+                expect.entries.len()
+            );
+            continue;
+        }
+        failed_count += 1;
+        let _ = writeln!(out, "FAIL  {} ({})", scenario.id, scenario.file.name);
+        for mismatch in mismatches {
+            match &mismatch.expectation {
+                Some(e) => {
+                    let _ = writeln!(
+                        out,
+                        "      {}: expected {}, found {}",
+                        e.location.display(),
+                        e.verdict,
+                        mismatch.actual
+                    );
+                    let _ = writeln!(out, "        {}", e.written);
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "      {}: exhaustive [expect] does not list `{}` ({})",
+                        scenario.file.name, mismatch.rule, mismatch.actual
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{passed} passed, {failed_count} failed, {without} without [expect], {} file(s) with errors",
+        {
+            let mut files: Vec<&str> = errors.iter().map(|d| d.file_name.as_str()).collect();
+            files.dedup();
+            files.len()
+        }
+    );
+    let exit = if !errors.is_empty() {
+        Exit::BadInput
+    } else if failed_count > 0 {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    };
+    Outcome {
+        stdout: out,
+        stderr: render_diagnostics(&errors, options.color),
+        exit,
+    }
+}
+
+/// `consentry validate`: loads the rulebook and scenarios without evaluating.
+pub fn validate(rules: &RuleOptions, paths: &[PathBuf], color: bool) -> Outcome {
+    let book = match load_rulebook(rules) {
+        Ok(book) => book,
+        Err(diags) => return failed(diags, color),
+    };
+    let (files, mut errors) = scenario_files(paths);
+    let rule_ids: BTreeSet<&str> = book.rule_ids().collect();
+    let mut good = 0;
+    for path in &files {
+        match read_source(path)
+            .map_err(|d| vec![d])
+            .and_then(|file| Scenario::load(&file, &book.vocabulary, &rule_ids, Date::today()))
+        {
+            Ok(_) => good += 1,
+            Err(diags) => errors.extend(diags),
+        }
+    }
+    let rules: usize = book.rules.values().map(Vec::len).sum();
+    let stdout = format!(
+        "rulebook: {} statute pack(s), {} rule version(s), {} fact(s) in the vocabulary\nscenarios: {good} valid, {} with errors\n",
+        book.statutes.len(),
+        rules,
+        book.vocabulary.facts.len(),
+        files.len() - good
+    );
+    let exit = if errors.is_empty() {
+        Exit::Clean
+    } else {
+        Exit::BadInput
+    };
+    Outcome {
+        stdout,
+        stderr: render_diagnostics(&errors, color),
+        exit,
+    }
+}
+
+/// `consentry explain RULE_ID`.
+pub fn explain(rules: &RuleOptions, rule_id: &str, color: bool) -> Outcome {
+    let book = match load_rulebook(rules) {
+        Ok(book) => book,
+        Err(diags) => return failed(diags, color),
+    };
+    match book.rules.get(rule_id) {
+        Some(versions) => Outcome {
+            stdout: report::render_rule(&book, versions, color),
+            stderr: String::new(),
+            exit: Exit::Clean,
+        },
+        None => {
+            let ids: Vec<&str> = book.rule_ids().collect();
+            let mut diag = Diagnostic::file_error("explain", format!("unknown rule `{rule_id}`"));
+            if let Some(help) = suggestion(rule_id, &ids) {
+                diag = diag.with_help(help);
+            }
+            failed(vec![diag], color)
+        }
+    }
+}
+
+/// `consentry rules`: the packs and rules, as text or JSON.
+pub fn rules(rules: &RuleOptions, json: bool, color: bool) -> Outcome {
+    let book = match load_rulebook(rules) {
+        Ok(book) => book,
+        Err(diags) => return failed(diags, color),
+    };
+    if json {
+        return Outcome {
+            stdout: report::rules_json(&book),
+            stderr: String::new(),
+            exit: Exit::Clean,
+        };
+    }
+    let mut out = String::new();
+    for statute in book.statutes.values() {
+        let _ = writeln!(
+            out,
+            "{} — {} ({}), version {}",
+            statute.id, statute.title, statute.citation, statute.version
+        );
+        for rule in book
+            .rules
+            .values()
+            .flatten()
+            .filter(|r| r.statute == statute.id)
+        {
+            let until = rule
+                .until
+                .map(|u| format!(" until {u}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<16} {:<24} {} [from {}{until}]",
+                rule.id, rule.citation, rule.title, rule.effective
+            );
+        }
+        let _ = writeln!(out);
+    }
+    Outcome {
+        stdout: out,
+        stderr: String::new(),
+        exit: Exit::Clean,
+    }
+}

@@ -1,0 +1,238 @@
+//! The condition language of rule elements: syntax tree, parser, printer and type checker.
+
+mod check;
+mod parser;
+
+use std::fmt;
+use std::ops::Range;
+
+pub use check::{CheckError, Definitions, ScopeKind, check};
+pub use parser::{ParseError, parse};
+
+use crate::value::Date;
+
+/// Longest `when` expression accepted, in bytes; longer ones are refused before parsing.
+pub const MAX_CONDITION_LEN: usize = 4_096;
+/// Deepest nesting of parentheses, `not` and quantifiers accepted.
+pub const MAX_CONDITION_DEPTH: usize = 32;
+
+/// A parsed condition with the span (byte range within the `when` string) of each node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What the node is.
+    pub node: Node,
+    /// Where it is in the condition text.
+    pub span: Range<usize>,
+}
+
+/// A literal value in a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A quoted string.
+    Str(String),
+    /// A date `YYYY-MM-DD`.
+    Date(Date),
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// scalar `in` list or definition
+    In,
+    /// list `contains` value
+    Contains,
+    /// list `overlaps` list or definition
+    Overlaps,
+}
+
+/// `any` or `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    /// At least one item satisfies the body.
+    Any,
+    /// Every item satisfies the body.
+    All,
+}
+
+/// What a quantifier ranges over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    /// The scenario's practices.
+    Practices,
+    /// The current practice's disclosures.
+    Disclosures,
+}
+
+/// A node of the syntax tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A literal.
+    Lit(Literal),
+    /// A list literal.
+    List(Vec<Literal>),
+    /// A fact path, with an optional map key (`service.users['US-IL']`).
+    Path {
+        /// Dotted path.
+        path: String,
+        /// Map key.
+        key: Option<String>,
+    },
+    /// A definition of the statute pack, `$name`.
+    Def(String),
+    /// Negation.
+    Not(Box<Expr>),
+    /// Conjunction (two or more operands).
+    And(Vec<Expr>),
+    /// Disjunction (two or more operands).
+    Or(Vec<Expr>),
+    /// A comparison.
+    Cmp(Box<Expr>, Op, Box<Expr>),
+    /// A quantifier over practices or disclosures.
+    Quant(Quantifier, Collection, Box<Expr>),
+}
+
+impl Op {
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::Eq => "==",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::In => "in",
+            Op::Contains => "contains",
+            Op::Overlaps => "overlaps",
+        }
+    }
+}
+
+impl fmt::Display for Literal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Bool(b) => write!(f, "{b}"),
+            Literal::Int(i) => write!(f, "{i}"),
+            Literal::Str(s) => write!(f, "'{s}'"),
+            Literal::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+impl fmt::Display for Expr {
+    /// Prints the condition in canonical form; parsing the output gives back the same tree
+    /// (up to spans).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.node {
+            Node::Lit(lit) => write!(f, "{lit}"),
+            Node::List(items) => {
+                let items: Vec<String> = items.iter().map(ToString::to_string).collect();
+                write!(f, "[{}]", items.join(", "))
+            }
+            Node::Path { path, key: None } => write!(f, "{path}"),
+            Node::Path {
+                path,
+                key: Some(key),
+            } => write!(f, "{path}['{key}']"),
+            Node::Def(name) => write!(f, "${name}"),
+            Node::Not(inner) => write!(f, "not {}", Parenthesized(inner)),
+            Node::And(items) | Node::Or(items) => {
+                let joiner = if matches!(self.node, Node::And(_)) {
+                    " and "
+                } else {
+                    " or "
+                };
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(joiner)?;
+                    }
+                    write!(f, "{}", Parenthesized(item))?;
+                }
+                Ok(())
+            }
+            Node::Cmp(left, op, right) => write!(f, "{left} {} {right}", op.symbol()),
+            Node::Quant(q, collection, body) => {
+                let q = match q {
+                    Quantifier::Any => "any",
+                    Quantifier::All => "all",
+                };
+                let c = match collection {
+                    Collection::Practices => "practice",
+                    Collection::Disclosures => "practice.disclosure",
+                };
+                write!(f, "{q}({c}, {body})")
+            }
+        }
+    }
+}
+
+/// Prints an operand of `and`/`or`/`not`, in parentheses when it is itself a compound.
+struct Parenthesized<'a>(&'a Expr);
+
+impl fmt::Display for Parenthesized<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.node {
+            Node::And(_) | Node::Or(_) | Node::Not(_) => write!(f, "({})", self.0),
+            _ => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl Expr {
+    /// Every fact path the condition reads, in order of appearance (with repeats).
+    pub fn paths(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_paths(&mut out);
+        out
+    }
+
+    fn collect_paths<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match &self.node {
+            Node::Path { path, .. } => out.push(path),
+            Node::Not(inner) | Node::Quant(_, _, inner) => inner.collect_paths(out),
+            Node::And(items) | Node::Or(items) => items.iter().for_each(|e| e.collect_paths(out)),
+            Node::Cmp(left, _, right) => {
+                left.collect_paths(out);
+                right.collect_paths(out);
+            }
+            Node::Lit(_) | Node::List(_) | Node::Def(_) => {}
+        }
+    }
+
+    /// Every definition the condition names.
+    pub fn definitions(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_definitions(&mut out);
+        out
+    }
+
+    fn collect_definitions<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match &self.node {
+            Node::Def(name) => out.push(name),
+            Node::Not(inner) | Node::Quant(_, _, inner) => inner.collect_definitions(out),
+            Node::And(items) | Node::Or(items) => {
+                items.iter().for_each(|e| e.collect_definitions(out))
+            }
+            Node::Cmp(left, _, right) => {
+                left.collect_definitions(out);
+                right.collect_definitions(out);
+            }
+            Node::Lit(_) | Node::List(_) | Node::Path { .. } => {}
+        }
+    }
+}

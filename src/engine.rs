@@ -1,0 +1,630 @@
+//! Evaluates a rulebook against a scenario: Kleene logic per element, verdicts, missing facts,
+//! assumptions, fixes and exposure, one finding per rule and scope item.
+
+use crate::condition::{Collection, Expr, Literal, Node, Op, Quantifier, ScopeKind};
+use crate::exposure::{Exposure, exposure};
+use crate::rulebook::{ElementKind, Remedy, Rule, Rulebook};
+use crate::scenario::{Disclosure, Practice, Scenario, StatedFact};
+use crate::source::Location;
+use crate::value::{Date, Value};
+use crate::verdict::{Truth, Verdict};
+use crate::vocabulary::{Domain, FactType, Match};
+
+/// A fact read while deciding an element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactRead {
+    /// Vocabulary path.
+    pub path: String,
+    /// The stated value.
+    pub value: Value,
+    /// Where it is stated.
+    pub location: Location,
+    /// The practice or disclosure it belongs to, when read through a quantifier.
+    pub item: Option<String>,
+}
+
+/// A fact that is not stated, in the context it would be stated in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FactKey {
+    /// Vocabulary path.
+    pub path: String,
+    /// The practice it belongs to, for `practice.*` facts.
+    pub practice: Option<String>,
+    /// The disclosure it belongs to, for `practice.disclosure.*` facts.
+    pub disclosure: Option<String>,
+}
+
+/// The outcome of one element.
+#[derive(Debug, Clone)]
+pub struct ElementResult {
+    /// Applies, exception or requires.
+    pub kind: ElementKind,
+    /// Element id.
+    pub id: String,
+    /// Plain words.
+    pub text: String,
+    /// Pinpoint citation.
+    pub cite: String,
+    /// The value as evaluated (before any presumption).
+    pub value: Truth,
+    /// Whether the value was unknown and presumed true.
+    pub presumed: bool,
+    /// Stated facts it read.
+    pub facts: Vec<FactRead>,
+    /// Unstated facts it read.
+    pub unknown: Vec<FactKey>,
+}
+
+impl ElementResult {
+    /// The value the verdict uses: a presumed unknown counts as true.
+    pub fn effective(&self) -> Truth {
+        if self.presumed {
+            Truth::True
+        } else {
+            self.value
+        }
+    }
+}
+
+/// How much knowing one missing fact would settle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decisiveness {
+    /// Whatever its value, the verdict would be decided.
+    SettlesAlone,
+    /// Some of its values would decide the verdict.
+    SettlesSome,
+    /// It could change the verdict together with other facts.
+    WithOthers,
+}
+
+/// A fact the scenario does not state, whose value could change the verdict.
+#[derive(Debug, Clone)]
+pub struct MissingFact {
+    /// The fact.
+    pub key: FactKey,
+    /// What it means (from the vocabulary).
+    pub meaning: String,
+    /// How decisive it is.
+    pub decisiveness: Decisiveness,
+}
+
+/// One rule evaluated for one scope item.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: String,
+    /// Statute pack id.
+    pub statute: String,
+    /// Pinpoint citation.
+    pub citation: String,
+    /// Rule title.
+    pub title: String,
+    /// First day of the rule version applied.
+    pub version_effective: Date,
+    /// First day after it, if any.
+    pub version_until: Option<Date>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The practice, for practice and disclosure scope.
+    pub practice: Option<String>,
+    /// The disclosure, for disclosure scope.
+    pub disclosure: Option<String>,
+    /// Where the scope item starts in the scenario.
+    pub location: Location,
+    /// Every element in force, in rule order.
+    pub elements: Vec<ElementResult>,
+    /// Unstated facts that could change the verdict, most decisive first.
+    pub missing_facts: Vec<MissingFact>,
+    /// Presumptions the verdict rests on.
+    pub assumptions: Vec<String>,
+    /// What would cure each failed requirement.
+    pub fixes: Vec<String>,
+    /// The remedy in force.
+    pub remedy: Option<Remedy>,
+    /// The exposure estimate, where counts allow.
+    pub exposure: Option<Exposure>,
+    /// Stable hash of scenario id, rule id and scope item.
+    pub fingerprint: String,
+}
+
+/// The findings for one scenario.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The date the law was read as of.
+    pub as_of: Date,
+    /// Findings of every rule in force, by rule id then scope item (file order).
+    pub findings: Vec<Finding>,
+}
+
+/// The current scope item and what-if values while evaluating one finding.
+#[derive(Clone, Copy)]
+struct Env<'a> {
+    book: &'a Rulebook,
+    statute: &'a str,
+    date: Date,
+    scenario: &'a Scenario,
+    practice: Option<&'a Practice>,
+    disclosure: Option<&'a Disclosure>,
+    overrides: &'a [(FactKey, Value)],
+    through_quantifier: bool,
+}
+
+#[derive(Default)]
+struct Trace {
+    reads: Vec<FactRead>,
+    unknown: Vec<FactKey>,
+}
+
+enum Operand {
+    Known(Value),
+    Set(Vec<String>),
+    Unknown,
+}
+
+/// Evaluates every rule in force on the scenario's date (or `as_of_override`).
+pub fn evaluate(
+    book: &Rulebook,
+    scenario: Scenario,
+    as_of_override: Option<Date>,
+) -> ScenarioResult {
+    let as_of = as_of_override.unwrap_or(scenario.as_of);
+    let mut findings = Vec::new();
+    for versions in book.rules.values() {
+        let Some(rule) = versions.iter().find(|r| r.in_force(as_of)) else {
+            continue;
+        };
+        let base = Env {
+            book,
+            statute: &rule.statute,
+            date: as_of,
+            scenario: &scenario,
+            practice: None,
+            disclosure: None,
+            overrides: &[],
+            through_quantifier: false,
+        };
+        match rule.scope {
+            ScopeKind::Service => {
+                let location = Location::new(&scenario.file, 0..0);
+                findings.push(finding(rule, base, location));
+            }
+            ScopeKind::Practice => {
+                for practice in &scenario.practices {
+                    let env = Env {
+                        practice: Some(practice),
+                        ..base
+                    };
+                    findings.push(finding(rule, env, practice.location.clone()));
+                }
+            }
+            ScopeKind::Disclosure => {
+                for practice in &scenario.practices {
+                    for disclosure in &practice.disclosures {
+                        let env = Env {
+                            practice: Some(practice),
+                            disclosure: Some(disclosure),
+                            ..base
+                        };
+                        findings.push(finding(rule, env, disclosure.location.clone()));
+                    }
+                }
+            }
+        }
+    }
+    ScenarioResult {
+        scenario,
+        as_of,
+        findings,
+    }
+}
+
+fn decide(rule: &Rule, env: Env<'_>) -> (Vec<ElementResult>, Verdict) {
+    let mut results = Vec::new();
+    let (mut attaches, mut excepted, mut breach) = (Truth::True, Truth::False, Truth::False);
+    for element in rule.elements_on(env.date) {
+        let mut trace = Trace::default();
+        let value = truth(&element.condition, env, &mut trace);
+        let presumed = element.presumed && value == Truth::Unknown;
+        let result = ElementResult {
+            kind: element.kind,
+            id: element.id.clone(),
+            text: element.text.clone(),
+            cite: element.cite.clone(),
+            value,
+            presumed,
+            facts: trace.reads,
+            unknown: trace.unknown,
+        };
+        let effective = result.effective();
+        match element.kind {
+            ElementKind::Applies => attaches = attaches.and(effective),
+            ElementKind::Exception => excepted = excepted.or(effective),
+            ElementKind::Requires => breach = breach.or(!effective),
+        }
+        results.push(result);
+    }
+    (
+        results,
+        Verdict::from_truths(attaches.and(!excepted), breach),
+    )
+}
+
+fn finding(rule: &Rule, env: Env<'_>, location: Location) -> Finding {
+    let (elements, verdict) = decide(rule, env);
+    let missing_facts = if verdict == Verdict::PossibleViolation {
+        missing_facts(rule, env, &elements)
+    } else {
+        Vec::new()
+    };
+    let assumptions = elements
+        .iter()
+        .filter(|e| e.presumed)
+        .map(|e| {
+            let mut paths: Vec<&str> = e.unknown.iter().map(|k| k.path.as_str()).collect();
+            paths.dedup();
+            format!(
+                "presumed: {} (state {} to confirm or rebut)",
+                e.text,
+                paths.join(", ")
+            )
+        })
+        .collect();
+    let fixes = rule
+        .elements_on(env.date)
+        .zip(&elements)
+        .filter(|(_, result)| {
+            result.kind == ElementKind::Requires && result.effective() == Truth::False
+        })
+        .filter_map(|(element, _)| element.fix.clone())
+        .collect();
+    let remedy = rule.remedy_on(env.date).cloned();
+    let exposure = match (&remedy, verdict) {
+        (Some(remedy), Verdict::LikelyViolation | Verdict::PossibleViolation) => {
+            exposure(remedy, env.scenario, env.practice)
+        }
+        _ => None,
+    };
+    let practice = env.practice.map(|p| p.id.clone());
+    let disclosure = env.disclosure.map(|d| d.name.clone());
+    let fingerprint = fingerprint(
+        &env.scenario.id,
+        &rule.id,
+        practice.as_deref(),
+        disclosure.as_deref(),
+    );
+    Finding {
+        rule: rule.id.clone(),
+        statute: rule.statute.clone(),
+        citation: rule.citation.clone(),
+        title: rule.title.clone(),
+        version_effective: rule.effective,
+        version_until: rule.until,
+        verdict,
+        practice,
+        disclosure,
+        location,
+        elements,
+        missing_facts,
+        assumptions,
+        fixes,
+        remedy,
+        exposure,
+        fingerprint,
+    }
+}
+
+/// The unstated facts of undecided elements, each tried with every value it can take to see
+/// how much it would settle; facts that cannot change the verdict are left out.
+fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<MissingFact> {
+    let mut keys: Vec<&FactKey> = Vec::new();
+    for element in elements
+        .iter()
+        .filter(|e| !e.presumed && e.value == Truth::Unknown)
+    {
+        for key in &element.unknown {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    let mut out: Vec<MissingFact> = keys
+        .into_iter()
+        .filter_map(|key| {
+            let fact = env.book.vocabulary.fact(&key.path)?;
+            let candidates: Vec<Value> = match fact.ty {
+                FactType::Bool => vec![Value::Bool(true), Value::Bool(false)],
+                FactType::Enum => fact.values.iter().cloned().map(Value::Str).collect(),
+                _ => Vec::new(),
+            };
+            let decisiveness = if candidates.is_empty() {
+                Decisiveness::WithOthers
+            } else {
+                let decided = candidates
+                    .into_iter()
+                    .filter(|value| {
+                        let overrides = [(key.clone(), value.clone())];
+                        let what_if = Env {
+                            overrides: &overrides,
+                            ..env
+                        };
+                        decide(rule, what_if).1 != Verdict::PossibleViolation
+                    })
+                    .count();
+                let total = if fact.ty == FactType::Bool {
+                    2
+                } else {
+                    fact.values.len()
+                };
+                match decided {
+                    0 => Decisiveness::WithOthers,
+                    n if n == total => Decisiveness::SettlesAlone,
+                    _ => Decisiveness::SettlesSome,
+                }
+            };
+            Some(MissingFact {
+                key: key.clone(),
+                meaning: fact.meaning.clone(),
+                decisiveness,
+            })
+        })
+        .collect();
+    out.sort_by_key(|m| m.decisiveness);
+    out
+}
+
+/// FNV-1a over the finding's identity: stable across runs, platforms and line changes.
+fn fingerprint(
+    scenario: &str,
+    rule: &str,
+    practice: Option<&str>,
+    disclosure: Option<&str>,
+) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [
+        scenario,
+        rule,
+        practice.unwrap_or(""),
+        disclosure.unwrap_or(""),
+    ] {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
+    match &expr.node {
+        Node::Lit(Literal::Bool(b)) => Truth::from(*b),
+        Node::Path { .. } => match operand(expr, env, trace).0 {
+            Operand::Known(Value::Bool(b)) => Truth::from(b),
+            _ => Truth::Unknown,
+        },
+        Node::Not(inner) => !truth(inner, env, trace),
+        // Every operand is evaluated (no short-circuit) so the report shows every fact read.
+        Node::And(items) => items
+            .iter()
+            .fold(Truth::True, |acc, e| acc.and(truth(e, env, trace))),
+        Node::Or(items) => items
+            .iter()
+            .fold(Truth::False, |acc, e| acc.or(truth(e, env, trace))),
+        Node::Cmp(left, op, right) => compare(left, *op, right, env, trace),
+        Node::Quant(quantifier, collection, body) => {
+            let mut values = Vec::new();
+            match collection {
+                Collection::Disclosures => {
+                    for disclosure in env
+                        .practice
+                        .map(|p| p.disclosures.as_slice())
+                        .unwrap_or_default()
+                    {
+                        let inner = Env {
+                            disclosure: Some(disclosure),
+                            through_quantifier: true,
+                            ..env
+                        };
+                        values.push(truth(body, inner, trace));
+                    }
+                }
+                Collection::Practices => {
+                    for practice in &env.scenario.practices {
+                        let inner = Env {
+                            practice: Some(practice),
+                            through_quantifier: true,
+                            ..env
+                        };
+                        values.push(truth(body, inner, trace));
+                    }
+                }
+            }
+            match quantifier {
+                Quantifier::Any => values.into_iter().fold(Truth::False, Truth::or),
+                Quantifier::All => values.into_iter().fold(Truth::True, Truth::and),
+            }
+        }
+        Node::Lit(_) | Node::List(_) | Node::Def(_) => Truth::Unknown,
+    }
+}
+
+fn operand(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> (Operand, Option<Domain>) {
+    match &expr.node {
+        Node::Lit(Literal::Bool(b)) => (Operand::Known(Value::Bool(*b)), None),
+        Node::Lit(Literal::Int(i)) => (Operand::Known(Value::Int(*i)), None),
+        Node::Lit(Literal::Str(s)) => (Operand::Known(Value::Str(s.clone())), None),
+        Node::Lit(Literal::Date(d)) => (Operand::Known(Value::Date(*d)), None),
+        Node::List(items) => (
+            Operand::Set(
+                items
+                    .iter()
+                    .filter_map(|l| {
+                        if let Literal::Str(s) = l {
+                            Some(s.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect(),
+            ),
+            None,
+        ),
+        Node::Def(name) => (
+            Operand::Set(env.book.definition_on(env.statute, name, env.date).to_vec()),
+            None,
+        ),
+        Node::Path { path, key } => {
+            let domain = env.book.vocabulary.fact(path).map(|f| f.domain());
+            (lookup(path, key.as_deref(), env, trace), domain)
+        }
+        _ => match truth(expr, env, trace).known() {
+            Some(b) => (Operand::Known(Value::Bool(b)), None),
+            None => (Operand::Unknown, None),
+        },
+    }
+}
+
+fn lookup(path: &str, key: Option<&str>, env: Env<'_>, trace: &mut Trace) -> Operand {
+    let fact_key = FactKey {
+        path: path.to_string(),
+        practice: env
+            .practice
+            .filter(|_| path.starts_with("practice."))
+            .map(|p| p.id.clone()),
+        disclosure: env
+            .disclosure
+            .filter(|_| path.starts_with("practice.disclosure."))
+            .map(|d| d.name.clone()),
+    };
+    if let Some((_, value)) = env.overrides.iter().find(|(k, _)| *k == fact_key) {
+        return Operand::Known(value.clone());
+    }
+    let stated: Option<&StatedFact> = if path.starts_with("practice.disclosure.") {
+        env.disclosure.and_then(|d| d.facts.get(path))
+    } else if path.starts_with("practice.") {
+        env.practice.and_then(|p| p.facts.get(path))
+    } else {
+        env.scenario.fact(path)
+    };
+    let value = match (stated, key) {
+        (Some(fact), None) => Some(fact.value.clone()),
+        (
+            Some(StatedFact {
+                value: Value::Map(map),
+                ..
+            }),
+            Some(key),
+        ) => map.get(key).map(|n| Value::Int(*n)),
+        _ => None,
+    };
+    match (stated, value) {
+        (Some(fact), Some(value)) => {
+            let item =
+                env.through_quantifier
+                    .then(|| match (&fact_key.practice, &fact_key.disclosure) {
+                        (Some(p), Some(d)) => format!("{p}/{d}"),
+                        (Some(p), None) => p.clone(),
+                        _ => String::new(),
+                    });
+            let read = FactRead {
+                path: key.map_or_else(|| path.to_string(), |k| format!("{path}['{k}']")),
+                value: value.clone(),
+                location: fact.location.clone(),
+                item,
+            };
+            if !trace.reads.contains(&read) {
+                trace.reads.push(read);
+            }
+            Operand::Known(value)
+        }
+        _ => {
+            if !trace.unknown.contains(&fact_key) {
+                trace.unknown.push(fact_key);
+            }
+            Operand::Unknown
+        }
+    }
+}
+
+fn relate_any(env: Env<'_>, domain: &Domain, stated: &[String], asked: &[String]) -> Truth {
+    let mut result = Truth::False;
+    for s in stated {
+        for a in asked {
+            result = result.or(match env.book.vocabulary.relate(domain, s, a) {
+                Match::Yes => Truth::True,
+                Match::Maybe => Truth::Unknown,
+                Match::No => Truth::False,
+            });
+        }
+    }
+    result
+}
+
+fn compare(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
+    let (l, left_domain) = operand(left, env, trace);
+    let (r, right_domain) = operand(right, env, trace);
+    let domain = left_domain.or(right_domain).unwrap_or(Domain::Text);
+    let (l, r) = match (l, r) {
+        (Operand::Unknown, _) | (_, Operand::Unknown) => return Truth::Unknown,
+        pair => pair,
+    };
+    match (op, l, r) {
+        (Op::Eq | Op::Ne, Operand::Known(a), Operand::Known(b)) => {
+            let equal = match (&a, &b) {
+                (Value::Int(_) | Value::Number(_), Value::Int(_) | Value::Number(_)) => {
+                    a.as_f64() == b.as_f64()
+                }
+                _ => a == b,
+            };
+            Truth::from(if op == Op::Eq { equal } else { !equal })
+        }
+        (Op::Lt | Op::Le | Op::Gt | Op::Ge, Operand::Known(a), Operand::Known(b)) => {
+            let ordering = match (&a, &b) {
+                (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+                _ => a
+                    .as_f64()
+                    .zip(b.as_f64())
+                    .and_then(|(x, y)| x.partial_cmp(&y)),
+            };
+            match ordering {
+                Some(o) => Truth::from(match op {
+                    Op::Lt => o.is_lt(),
+                    Op::Le => o.is_le(),
+                    Op::Gt => o.is_gt(),
+                    _ => o.is_ge(),
+                }),
+                None => Truth::Unknown,
+            }
+        }
+        (Op::In, Operand::Known(Value::Str(s)), Operand::Set(set)) => {
+            relate_any(env, &domain, &[s], &set)
+        }
+        (Op::Contains, Operand::Known(Value::List(items)), Operand::Known(Value::Str(s))) => {
+            relate_any(env, &domain, &items, &[s])
+        }
+        (Op::Overlaps, Operand::Known(Value::List(items)), Operand::Set(set)) => {
+            relate_any(env, &domain, &items, &set)
+        }
+        // INVARIANT: the rulebook loader type-checks every condition, so no other shape occurs.
+        _ => Truth::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_distinguish_scope_items() {
+        let a = fingerprint("s", "bipa.15b", Some("p"), None);
+        assert_eq!(a, fingerprint("s", "bipa.15b", Some("p"), None));
+        assert_ne!(a, fingerprint("s", "bipa.15b", Some("q"), None));
+        assert_ne!(
+            fingerprint("s", "r", Some("ab"), None),
+            fingerprint("s", "r", Some("a"), Some("b"))
+        );
+        assert_eq!(a.len(), 16);
+    }
+}

@@ -1,0 +1,183 @@
+//! Exposure estimates: a remedy's per-unit amounts times the people the scenario says are affected.
+
+use crate::rulebook::{Count, Remedy, Unit};
+use crate::scenario::{Practice, Scenario, StatedFact};
+use crate::value::Value;
+
+/// An estimate of what a finding could cost, with what it rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exposure {
+    /// ISO currency code.
+    pub currency: String,
+    /// Total at the least culpable level; `None` for "up to" penalties.
+    pub low: Option<f64>,
+    /// Total at the most culpable level (a ceiling for "up to" penalties).
+    pub high: f64,
+    /// People counted.
+    pub persons: i64,
+    /// Units per person (scans per person for per-scan remedies).
+    pub units_per_person: i64,
+    /// How the figure was reached, in plain words.
+    pub basis: String,
+    /// The counts and assumptions it rests on.
+    pub notes: Vec<String>,
+}
+
+fn int_fact(facts: Option<&StatedFact>) -> Option<i64> {
+    match facts {
+        Some(StatedFact {
+            value: Value::Int(n),
+            ..
+        }) => Some(*n),
+        _ => None,
+    }
+}
+
+/// Formats a whole number with thousands separators.
+pub fn group_thousands(n: f64) -> String {
+    let rounded = n.round();
+    let digits = format!("{:.0}", rounded.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if rounded < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// An amount with its currency sign, e.g. `$1,000`.
+pub fn money(currency: &str, amount: f64) -> String {
+    let sign = match currency {
+        "USD" => "$",
+        "EUR" => "€",
+        _ => "",
+    };
+    if sign.is_empty() {
+        format!("{} {currency}", group_thousands(amount))
+    } else {
+        format!("{sign}{}", group_thousands(amount))
+    }
+}
+
+/// The exposure of a finding under `remedy`, when the scenario gives the counts it needs.
+pub fn exposure(
+    remedy: &Remedy,
+    scenario: &Scenario,
+    practice: Option<&Practice>,
+) -> Option<Exposure> {
+    let practice = practice?;
+    let subjects = int_fact(practice.facts.get("practice.subjects_count"));
+    let mut notes = Vec::new();
+    let (persons, who) = match &remedy.count {
+        Count::Persons => (subjects?, "persons".to_string()),
+        Count::PersonsInRegion(region) => {
+            let only_region = matches!(
+                practice.facts.get("practice.regions"),
+                Some(StatedFact { value: Value::List(regions), .. }) if regions.len() == 1 && regions.first() == Some(region)
+            );
+            let region_users = match scenario.fact("service.users") {
+                Some(StatedFact {
+                    value: Value::Map(map),
+                    ..
+                }) => map.get(region).copied(),
+                _ => None,
+            };
+            let persons = match (only_region, subjects, region_users) {
+                (true, Some(s), _) => s,
+                (_, Some(s), Some(u)) => {
+                    if s > u {
+                        notes.push(format!("practice.subjects_count ({}) exceeds service.users['{region}']; the {region} count is used", group_thousands(s as f64)));
+                    }
+                    s.min(u)
+                }
+                (_, None, Some(u)) => {
+                    notes.push(format!("every {region} user of the service is counted (service.users['{region}']); state practice.subjects_count to narrow it"));
+                    u
+                }
+                _ => return None,
+            };
+            (persons, format!("persons in {region}"))
+        }
+    };
+    let mut units_per_person = 1;
+    if remedy.unit == Unit::Scan {
+        match int_fact(practice.facts.get("practice.captures_per_person")) {
+            Some(n) if n > 0 => units_per_person = n,
+            _ => notes.push("counted once per person: state practice.captures_per_person for the per-scan count".into()),
+        }
+    }
+    let culpability = match practice.facts.get("practice.culpability") {
+        Some(StatedFact {
+            value: Value::Str(c),
+            ..
+        }) => c.as_str(),
+        _ => "unknown",
+    };
+    let (mut low, mut high) = (remedy.low, remedy.high);
+    match (culpability, remedy.low) {
+        ("negligent", Some(l)) => {
+            high = l;
+            notes.push("negligent conduct stated: the lower amount applies".into());
+        }
+        ("reckless" | "intentional" | "reckless-or-intentional", Some(_)) => {
+            low = Some(remedy.high);
+            notes.push("reckless or intentional conduct stated: the higher amount applies".into());
+        }
+        _ => {}
+    }
+    let units = (persons as f64) * (units_per_person as f64);
+    let unit_name = match remedy.unit {
+        Unit::Person => "per person",
+        Unit::Violation => "per violation",
+        Unit::Scan => "per scan",
+    };
+    let per_unit = match low {
+        Some(l) if (l - high).abs() > f64::EPSILON => format!(
+            "{}–{}",
+            money(&remedy.currency, l),
+            money(&remedy.currency, high)
+        ),
+        Some(_) => money(&remedy.currency, high),
+        None => format!("up to {}", money(&remedy.currency, high)),
+    };
+    let scans = if units_per_person > 1 {
+        format!(" × {} scans each", group_thousands(units_per_person as f64))
+    } else {
+        String::new()
+    };
+    let basis = format!(
+        "{} {who}{scans} × {per_unit} {unit_name}",
+        group_thousands(persons as f64)
+    );
+    if remedy.unit == Unit::Violation {
+        notes.push("one violation per person is a floor: the enforcer may count more".into());
+    }
+    Some(Exposure {
+        currency: remedy.currency.clone(),
+        low: low.map(|l| l * units),
+        high: high * units,
+        persons,
+        units_per_person,
+        basis,
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_groups_thousands() {
+        assert_eq!(money("USD", 1_400_000_000.0), "$1,400,000,000");
+        assert_eq!(money("USD", 999.0), "$999");
+        assert_eq!(money("EUR", 20_000_000.0), "€20,000,000");
+        assert_eq!(group_thousands(1000.0), "1,000");
+    }
+}

@@ -1,0 +1,194 @@
+//! The `consentry` command: parses arguments, calls the library, writes the output, exits.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use consentry::app::{self, CheckOptions, Exit, FailOn, Format, Outcome, RuleOptions};
+use consentry::value::Date;
+
+/// Reasoned findings on consent and children's-privacy law (BIPA, COPPA, ...) for an app's
+/// data practices. Not legal advice.
+#[derive(Parser)]
+#[command(name = "consentry", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate every rule against every scenario and report the findings.
+    Check(CheckArgs),
+    /// Compare each scenario's findings with its [expect] block; exit 1 on any mismatch.
+    Test(TestArgs),
+    /// Show a rule: citation, elements, remedy, versions, source location.
+    Explain {
+        /// Rule id, e.g. bipa.15b.
+        rule: String,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
+    /// List the statute packs and their rules.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
+    /// Load and check the rulebook and scenarios without evaluating.
+    Validate {
+        /// Scenario files or folders (default: scenarios/).
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
+}
+
+#[derive(Args)]
+struct RulesArgs {
+    /// Load the rulebook from DIR instead of the embedded one (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Only these statute packs (comma-separated ids, e.g. bipa,coppa).
+    #[arg(long = "statute", value_name = "ID", value_delimiter = ',')]
+    statutes: Vec<String>,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Scenario files or folders (recursive *.toml; default: scenarios/).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Read the law as of DATE (YYYY-MM-DD) instead of each scenario's as_of.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Scenario files or folders (recursive *.toml; default: scenarios/).
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Read the law as of DATE (YYYY-MM-DD) instead of each scenario's as_of.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Exit 1 when a finding reaches this level.
+    #[arg(long, value_enum, default_value_t = FailLevel::Likely)]
+    fail_on: FailLevel,
+    /// Also show compliant and not-applicable findings.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailLevel {
+    Likely,
+    Possible,
+    Never,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date like 2024-08-02"))
+}
+
+fn color_for(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn rule_options(args: RulesArgs) -> RuleOptions {
+    RuleOptions {
+        dirs: args.dirs,
+        statutes: args.statutes,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout_color = color_for(std::io::stdout().is_terminal());
+    let stderr_color = color_for(std::io::stderr().is_terminal());
+    let mut output_file = None;
+    let outcome = match cli.command {
+        Command::Check(args) => {
+            output_file = args.output;
+            app::check(&CheckOptions {
+                paths: args.paths,
+                rules: rule_options(args.rules),
+                as_of: args.as_of,
+                format: match args.format {
+                    CheckFormat::Human => Format::Human,
+                    CheckFormat::Json => Format::Json,
+                },
+                fail_on: match args.fail_on {
+                    FailLevel::Likely => FailOn::Likely,
+                    FailLevel::Possible => FailOn::Possible,
+                    FailLevel::Never => FailOn::Never,
+                },
+                all: args.all,
+                color: stdout_color && output_file.is_none(),
+            })
+        }
+        Command::Test(args) => app::test(&CheckOptions {
+            paths: args.paths,
+            rules: rule_options(args.rules),
+            as_of: args.as_of,
+            format: Format::Human,
+            fail_on: FailOn::Likely,
+            all: false,
+            color: stderr_color,
+        }),
+        Command::Explain { rule, rules } => app::explain(&rule_options(rules), &rule, stdout_color),
+        Command::Rules { format, rules } => app::rules(
+            &rule_options(rules),
+            matches!(format, ListFormat::Json),
+            stdout_color,
+        ),
+        Command::Validate { paths, rules } => {
+            app::validate(&rule_options(rules), &paths, stderr_color)
+        }
+    };
+    emit(outcome, output_file)
+}
+
+fn emit(outcome: Outcome, output_file: Option<PathBuf>) -> ExitCode {
+    let Outcome {
+        stdout,
+        stderr,
+        exit,
+    } = outcome;
+    let _ = std::io::stderr().write_all(stderr.as_bytes());
+    let written = match output_file {
+        Some(path) => std::fs::write(&path, &stdout)
+            .map_err(|e| format!("error: cannot write {}: {e}", path.display())),
+        None => std::io::stdout()
+            .write_all(stdout.as_bytes())
+            .map_err(|e| format!("error: cannot write the report: {e}")),
+    };
+    if let Err(message) = written {
+        let _ = writeln!(std::io::stderr(), "{message}");
+        return ExitCode::from(Exit::BadInput as u8);
+    }
+    ExitCode::from(exit as u8)
+}

@@ -1,0 +1,381 @@
+//! The human report: per scenario, a short legal memo of each finding.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::{Report, shown};
+use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
+use crate::exposure::money;
+use crate::rulebook::{ElementKind, Rule, Rulebook};
+use crate::verdict::{Truth, Verdict};
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    fn verdict(&self, verdict: Verdict) -> String {
+        let label = verdict.name().replace('-', " ").to_uppercase();
+        let code = match verdict {
+            Verdict::LikelyViolation => "1;31",
+            Verdict::PossibleViolation => "1;33",
+            Verdict::Compliant => "1;32",
+            Verdict::NotApplicable => "2",
+        };
+        self.paint(code, &label)
+    }
+
+    fn mark(&self, element: &ElementResult) -> String {
+        match (element.value, element.presumed) {
+            (_, true) => self.paint("36", "~"),
+            (Truth::True, _) => self.paint("32", "✓"),
+            (Truth::False, _) => self.paint("31", "✗"),
+            (Truth::Unknown, _) => self.paint("33", "?"),
+        }
+    }
+}
+
+/// Renders the report as a memo: a section per scenario, a paragraph per finding.
+pub fn render_human(report: &Report<'_>, color: bool) -> String {
+    let style = Style { color };
+    let mut out = String::new();
+    for result in report.results {
+        scenario_section(&mut out, result, report.all, &style);
+    }
+    if report.results.len() > 1 {
+        let mut totals: BTreeMap<Verdict, usize> = BTreeMap::new();
+        for finding in report.results.iter().flat_map(|r| &r.findings) {
+            *totals.entry(finding.verdict).or_default() += 1;
+        }
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "{} scenarios checked: {}",
+                report.results.len(),
+                counts_line(&totals)
+            ))
+        );
+    }
+    if !report.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "{} file problem(s) reported on stderr",
+                report.errors.len()
+            ))
+        );
+    }
+    out
+}
+
+fn counts_line(counts: &BTreeMap<Verdict, usize>) -> String {
+    Verdict::ALL
+        .iter()
+        .map(|v| format!("{} {}", counts.get(v).copied().unwrap_or(0), v.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn scenario_section(out: &mut String, result: &ScenarioResult, all: bool, style: &Style) {
+    let scenario = &result.scenario;
+    let title = scenario.title.as_deref().unwrap_or("");
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!("━━ {} — {title}", scenario.id))
+    );
+    let _ = writeln!(
+        out,
+        "   {} · the law as of {}",
+        scenario.file.name, result.as_of
+    );
+    let _ = writeln!(out);
+    let mut hidden = 0;
+    for finding in &result.findings {
+        if shown(finding.verdict, all) {
+            finding_paragraph(out, finding, style);
+        } else {
+            hidden += 1;
+        }
+    }
+    let mut per_statute: BTreeMap<&str, BTreeMap<Verdict, usize>> = BTreeMap::new();
+    for finding in &result.findings {
+        *per_statute
+            .entry(&finding.statute)
+            .or_default()
+            .entry(finding.verdict)
+            .or_default() += 1;
+    }
+    let _ = writeln!(out, "   {}", style.bold("Summary"));
+    for (statute, counts) in &per_statute {
+        let _ = writeln!(out, "   {statute:<8} {}", counts_line(counts));
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "   {}",
+            style.dim(&format!(
+                "{hidden} compliant or not-applicable finding(s) not shown; --all shows them"
+            ))
+        );
+    }
+    let _ = writeln!(out);
+}
+
+fn scope_line(finding: &Finding) -> String {
+    match (&finding.practice, &finding.disclosure) {
+        (Some(p), Some(d)) => format!("practice `{p}`, disclosure `{d}`"),
+        (Some(p), None) => format!("practice `{p}`"),
+        _ => "the service as a whole".to_string(),
+    }
+}
+
+fn finding_paragraph(out: &mut String, finding: &Finding, style: &Style) {
+    let _ = writeln!(
+        out,
+        "{}  {}  {}",
+        style.verdict(finding.verdict),
+        style.bold(&finding.rule),
+        finding.title
+    );
+    let _ = writeln!(
+        out,
+        "   {} · {} ({}:{})",
+        finding.citation,
+        scope_line(finding),
+        finding.location.file.name,
+        finding.location.line
+    );
+    for (kind, heading) in [
+        (ElementKind::Applies, "Does the duty attach?"),
+        (ElementKind::Exception, "Exceptions"),
+        (ElementKind::Requires, "What the duty requires"),
+    ] {
+        let elements: Vec<&ElementResult> =
+            finding.elements.iter().filter(|e| e.kind == kind).collect();
+        if elements.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "   {heading}");
+        for element in elements {
+            let presumed = if element.presumed { " (presumed)" } else { "" };
+            let _ = writeln!(
+                out,
+                "     {} {}{presumed} — {}",
+                style.mark(element),
+                element.text,
+                style.dim(&element.cite)
+            );
+            for fact in &element.facts {
+                let item = fact
+                    .item
+                    .as_deref()
+                    .map(|i| format!(" [{i}]"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "         {} = {}{item}  {}",
+                    fact.path,
+                    fact.value,
+                    style.dim(&format!(
+                        "({}:{}:{})",
+                        fact.location.file.name, fact.location.line, fact.location.column
+                    ))
+                );
+            }
+            if element.value == Truth::Unknown && !element.unknown.is_empty() {
+                let paths: Vec<&str> = element.unknown.iter().map(|k| k.path.as_str()).collect();
+                let _ = writeln!(
+                    out,
+                    "         {}",
+                    style.dim(&format!("not stated: {}", dedup(paths).join(", ")))
+                );
+            }
+        }
+    }
+    if !finding.missing_facts.is_empty() {
+        let _ = writeln!(out, "   Missing facts, most decisive first");
+        for missing in &finding.missing_facts {
+            let how = match missing.decisiveness {
+                Decisiveness::SettlesAlone => "settles the verdict",
+                Decisiveness::SettlesSome => "can settle the verdict",
+                Decisiveness::WithOthers => "decides it with other facts",
+            };
+            let scope = match (&missing.key.practice, &missing.key.disclosure) {
+                (Some(p), Some(d)) => format!(" [{p}/{d}]"),
+                (Some(p), None) if p.as_str() != finding.practice.as_deref().unwrap_or("") => {
+                    format!(" [{p}]")
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "     • {}{scope} — {} ({how})",
+                missing.key.path, missing.meaning
+            );
+        }
+    }
+    if !finding.assumptions.is_empty() {
+        let _ = writeln!(out, "   Assumptions");
+        for assumption in &finding.assumptions {
+            let _ = writeln!(out, "     • {assumption}");
+        }
+    }
+    if !finding.fixes.is_empty() {
+        let _ = writeln!(out, "   What would fix it");
+        for fix in &finding.fixes {
+            let _ = writeln!(out, "     • {fix}");
+        }
+    }
+    if let Some(exposure) = &finding.exposure {
+        let range = match exposure.low {
+            Some(low) if (low - exposure.high).abs() > f64::EPSILON => {
+                format!(
+                    "{} – {}",
+                    money(&exposure.currency, low),
+                    money(&exposure.currency, exposure.high)
+                )
+            }
+            Some(_) => money(&exposure.currency, exposure.high),
+            None => format!("up to {}", money(&exposure.currency, exposure.high)),
+        };
+        let _ = writeln!(out, "   Exposure: {range} ({})", exposure.basis);
+        if let Some(remedy) = &finding.remedy {
+            let _ = writeln!(
+                out,
+                "     {}",
+                style.dim(&format!("{} — {}", remedy.cite, remedy.text))
+            );
+        }
+        for note in &exposure.notes {
+            let _ = writeln!(out, "     {}", style.dim(note));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "   {}",
+        style.dim(&format!("fingerprint {}", finding.fingerprint))
+    );
+    let _ = writeln!(out);
+}
+
+fn dedup(mut paths: Vec<&str>) -> Vec<&str> {
+    let mut seen = Vec::new();
+    paths.retain(|p| {
+        let fresh = !seen.contains(p);
+        seen.push(*p);
+        fresh
+    });
+    paths
+}
+
+/// Renders one rule (every version) for `consentry explain`.
+pub fn render_rule(book: &Rulebook, versions: &[Rule], color: bool) -> String {
+    let style = Style { color };
+    let mut out = String::new();
+    for rule in versions {
+        let until = rule
+            .until
+            .map_or_else(|| "in force".to_string(), |u| format!("until {u}"));
+        let statute = book
+            .statutes
+            .get(&rule.statute)
+            .map_or("", |s| s.title.as_str());
+        let _ = writeln!(out, "{}  {}", style.bold(&rule.id), rule.title);
+        let _ = writeln!(
+            out,
+            "{} · {statute} · version from {} {until} · scope: {:?}",
+            rule.citation, rule.effective, rule.scope
+        );
+        let _ = writeln!(out, "defined at {}", rule.location.display());
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", rule.summary.trim());
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{} {}", style.bold("Why:"), rule.why.trim());
+        for (kind, heading) in [
+            (
+                ElementKind::Applies,
+                "The duty attaches when all of these hold",
+            ),
+            (ElementKind::Exception, "Unless one of these holds"),
+            (ElementKind::Requires, "It requires each of these"),
+        ] {
+            let elements: Vec<_> = rule.elements.iter().filter(|e| e.kind == kind).collect();
+            if elements.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{}", style.bold(heading));
+            for element in elements {
+                let dated = match (element.effective, element.until) {
+                    (Some(e), Some(u)) => format!(" [from {e} until {u}]"),
+                    (Some(e), None) => format!(" [from {e}]"),
+                    (None, Some(u)) => format!(" [until {u}]"),
+                    (None, None) => String::new(),
+                };
+                let presumed = if element.presumed {
+                    " [presumed when unstated]"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "  • {} — {}{dated}{presumed}",
+                    element.id, element.text
+                );
+                let _ = writeln!(out, "      {}", style.dim(&element.cite));
+                let _ = writeln!(out, "      when: {}", element.condition);
+                if let Some(fix) = &element.fix {
+                    let _ = writeln!(out, "      fix: {fix}");
+                }
+            }
+        }
+        for remedy in &rule.remedies {
+            let dated = match (remedy.effective, remedy.until) {
+                (Some(e), Some(u)) => format!(" (from {e} until {u})"),
+                (Some(e), None) => format!(" (from {e})"),
+                (None, Some(u)) => format!(" (until {u})"),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "{}{dated}: {} — {}",
+                style.bold("Remedy"),
+                remedy.cite,
+                remedy.text
+            );
+        }
+        if let Some(limitations) = &rule.limitations {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{} {}", style.bold("Limitations:"), limitations.trim());
+        }
+        if let Some((violating, compliant)) = &rule.examples {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Examples: violating {violating}; compliant {compliant}"
+            );
+        }
+        let _ = writeln!(out);
+    }
+    out
+}

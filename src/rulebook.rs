@@ -1,0 +1,876 @@
+//! Loads the rulebook: vocabulary, taxonomy, regions and statute packs, checked once.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::condition::{self, Definitions, Expr, ScopeKind};
+use crate::diagnostics::{Diagnostic, suggestion};
+use crate::source::{Location, SourceFile};
+use crate::value::Date;
+use crate::vocabulary::{Domain, FactType, Vocabulary, parse_toml};
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// A statute pack's metadata.
+#[derive(Debug, Clone)]
+pub struct Statute {
+    /// Lowercase id, the prefix of its rule ids.
+    pub id: String,
+    /// Full title.
+    pub title: String,
+    /// Citation of the statute as a whole.
+    pub citation: String,
+    /// Region whose law it is.
+    pub jurisdiction: Option<String>,
+    /// Enactment or effective date.
+    pub enacted: Option<Date>,
+    /// Date of the latest amendment encoded.
+    pub version: String,
+    /// Plain-words summary.
+    pub summary: String,
+    /// Who enforces it and how.
+    pub enforcement: Option<String>,
+    /// The pack's file.
+    pub file: Arc<SourceFile>,
+}
+
+/// Which list an element belongs to, and so what its truth means for the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ElementKind {
+    /// Must hold for the duty to attach.
+    Applies,
+    /// Takes the case out of the rule when it holds.
+    Exception,
+    /// What the duty demands; a failure is a breach.
+    Requires,
+}
+
+impl ElementKind {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Applies => "applies",
+            Self::Exception => "exception",
+            Self::Requires => "requires",
+        }
+    }
+}
+
+/// One legal element of a rule.
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// Applies, exception or requires.
+    pub kind: ElementKind,
+    /// Kebab-case id, unique within the rule.
+    pub id: String,
+    /// The element in plain words.
+    pub text: String,
+    /// Pinpoint citation.
+    pub cite: String,
+    /// The condition, parsed and type-checked.
+    pub condition: Expr,
+    /// What would cure a failure (requires elements).
+    pub fix: Option<String>,
+    /// Whether an unknown value counts as held (and is listed as an assumption).
+    pub presumed: bool,
+    /// First day the element is part of the rule.
+    pub effective: Option<Date>,
+    /// First day it no longer is.
+    pub until: Option<Date>,
+    /// Where the element is written.
+    pub location: Location,
+}
+
+/// How an exposure estimate counts people.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Count {
+    /// The practice's `subjects_count`.
+    Persons,
+    /// People of the practice in one region.
+    PersonsInRegion(String),
+}
+
+/// What one unit of the remedy is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Once per person.
+    Person,
+    /// Once per violation (the count is a floor: one per person).
+    Violation,
+    /// Once per capture of each person (`practice.captures_per_person`).
+    Scan,
+}
+
+/// A remedy (damages or penalty) of a rule, possibly dated.
+#[derive(Debug, Clone)]
+pub struct Remedy {
+    /// Plain words.
+    pub text: String,
+    /// Pinpoint citation.
+    pub cite: String,
+    /// liquidated-damages, civil-penalty, administrative-fine.
+    pub kind: String,
+    /// ISO currency code.
+    pub currency: String,
+    /// Per-unit amount for the least culpable conduct; absent for "up to" penalties.
+    pub low: Option<f64>,
+    /// Per-unit maximum.
+    pub high: f64,
+    /// What one unit is.
+    pub unit: Unit,
+    /// Who is counted.
+    pub count: Count,
+    /// First day in force.
+    pub effective: Option<Date>,
+    /// First day no longer in force.
+    pub until: Option<Date>,
+}
+
+/// One version of a rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `<statute>.<section>`.
+    pub id: String,
+    /// The statute pack.
+    pub statute: String,
+    /// Short title.
+    pub title: String,
+    /// Pinpoint citation.
+    pub citation: String,
+    /// What it is evaluated over.
+    pub scope: ScopeKind,
+    /// First day of this version.
+    pub effective: Date,
+    /// First day after it.
+    pub until: Option<Date>,
+    /// What it checks.
+    pub summary: String,
+    /// Why: the statute and the cases.
+    pub why: String,
+    /// What the encoding does not capture.
+    pub limitations: Option<String>,
+    /// Example scenarios: (violating, compliant).
+    pub examples: Option<(String, String)>,
+    /// All elements, in file order within each kind.
+    pub elements: Vec<Element>,
+    /// Remedies, possibly dated.
+    pub remedies: Vec<Remedy>,
+    /// Where the rule is written.
+    pub location: Location,
+}
+
+impl Rule {
+    /// Whether this version is in force on `date`.
+    pub fn in_force(&self, date: Date) -> bool {
+        self.effective <= date && self.until.is_none_or(|until| date < until)
+    }
+
+    /// The elements in force on `date`.
+    pub fn elements_on(&self, date: Date) -> impl Iterator<Item = &Element> {
+        self.elements
+            .iter()
+            .filter(move |e| dated_in_force(e.effective, e.until, date))
+    }
+
+    /// The remedy in force on `date`.
+    pub fn remedy_on(&self, date: Date) -> Option<&Remedy> {
+        self.remedies
+            .iter()
+            .find(|r| dated_in_force(r.effective, r.until, date))
+    }
+}
+
+/// One version of a named set.
+#[derive(Debug, Clone)]
+pub struct Definition {
+    /// snake_case name.
+    pub name: String,
+    /// The values.
+    pub values: Vec<String>,
+    /// The domain the values come from.
+    pub domain: Domain,
+    /// Plain words.
+    pub text: String,
+    /// Citation.
+    pub cite: String,
+    /// First day in force.
+    pub effective: Option<Date>,
+    /// First day no longer in force.
+    pub until: Option<Date>,
+}
+
+fn dated_in_force(effective: Option<Date>, until: Option<Date>, date: Date) -> bool {
+    effective.is_none_or(|e| e <= date) && until.is_none_or(|u| date < u)
+}
+
+/// The loaded, checked rulebook.
+#[derive(Debug, Clone)]
+pub struct Rulebook {
+    /// Facts, taxonomy and regions.
+    pub vocabulary: Vocabulary,
+    /// Statute packs, by id.
+    pub statutes: BTreeMap<String, Statute>,
+    /// Rule versions by rule id, each list sorted by effective date.
+    pub rules: BTreeMap<String, Vec<Rule>>,
+    /// Definitions by statute id, then name; each list holds the dated versions.
+    pub definitions: BTreeMap<String, BTreeMap<String, Vec<Definition>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    statute: StatuteEntry,
+    #[serde(default)]
+    definition: Vec<Spanned<DefinitionEntry>>,
+    #[serde(default)]
+    rule: Vec<Spanned<RuleEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatuteEntry {
+    id: Spanned<String>,
+    title: String,
+    citation: String,
+    jurisdiction: Option<String>,
+    enacted: Option<Date>,
+    version: String,
+    summary: String,
+    enforcement: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DefinitionEntry {
+    name: Spanned<String>,
+    of: Spanned<String>,
+    values: Spanned<Vec<String>>,
+    text: String,
+    cite: String,
+    effective: Option<Date>,
+    until: Option<Date>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Examples {
+    violating: String,
+    compliant: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleEntry {
+    id: Spanned<String>,
+    title: String,
+    citation: String,
+    scope: Spanned<String>,
+    effective: Date,
+    until: Option<Date>,
+    summary: String,
+    why: String,
+    limitations: Option<String>,
+    examples: Option<Examples>,
+    #[serde(default)]
+    applies: Vec<Spanned<ElementEntry>>,
+    #[serde(default)]
+    exceptions: Vec<Spanned<ElementEntry>>,
+    #[serde(default)]
+    requires: Vec<Spanned<ElementEntry>>,
+    #[serde(default)]
+    remedy: Vec<Spanned<RemedyEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ElementEntry {
+    id: Spanned<String>,
+    text: String,
+    cite: String,
+    when: Spanned<String>,
+    fix: Option<String>,
+    #[serde(default)]
+    presumed: bool,
+    effective: Option<Date>,
+    until: Option<Date>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemedyEntry {
+    text: String,
+    cite: String,
+    kind: Spanned<String>,
+    currency: String,
+    low: Option<f64>,
+    high: f64,
+    unit: Spanned<String>,
+    count: Spanned<String>,
+    region: Option<Spanned<String>>,
+    effective: Option<Date>,
+    until: Option<Date>,
+}
+
+/// The files of the embedded rulebook, named as they are in the repository.
+pub fn embedded_files() -> Vec<Arc<SourceFile>> {
+    EMBEDDED_RULES
+        .iter()
+        .map(|(name, text)| SourceFile::new(format!("rules/{name}"), *text))
+        .collect()
+}
+
+const SUPPORT_FILES: [&str; 3] = ["vocabulary.toml", "taxonomy.toml", "regions.toml"];
+
+fn file_stem_name(file: &SourceFile) -> &str {
+    file.name.rsplit(['/', '\\']).next().unwrap_or(&file.name)
+}
+
+impl Rulebook {
+    /// Loads the rulebook compiled into the binary.
+    pub fn embedded() -> Result<Self, Vec<Diagnostic>> {
+        Self::load(&embedded_files())
+    }
+
+    /// Loads a rulebook from its files: `vocabulary.toml`, `taxonomy.toml`, `regions.toml` and
+    /// one `*.toml` per statute pack. Every problem in every file is reported.
+    pub fn load(files: &[Arc<SourceFile>]) -> Result<Self, Vec<Diagnostic>> {
+        let find = |name: &str| files.iter().find(|f| file_stem_name(f) == name);
+        let (Some(vocab_file), Some(taxonomy_file), Some(regions_file)) = (
+            find(SUPPORT_FILES[0]),
+            find(SUPPORT_FILES[1]),
+            find(SUPPORT_FILES[2]),
+        ) else {
+            return Err(vec![Diagnostic::file_error(
+                "rules",
+                "a rulebook needs vocabulary.toml, taxonomy.toml and regions.toml",
+            )]);
+        };
+        let vocabulary = Vocabulary::load(vocab_file, taxonomy_file, regions_file)?;
+        let mut book = Rulebook {
+            vocabulary,
+            statutes: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            definitions: BTreeMap::new(),
+        };
+        let mut errors = Vec::new();
+        for file in files {
+            if SUPPORT_FILES.contains(&file_stem_name(file)) {
+                continue;
+            }
+            book.load_pack(file, &mut errors);
+        }
+        book.check_versions(&mut errors);
+        if errors.is_empty() {
+            Ok(book)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Keeps only the named statute packs; an unknown id is an error with a suggestion.
+    pub fn retain_statutes(&mut self, ids: &[String]) -> Result<(), Diagnostic> {
+        for id in ids {
+            if !self.statutes.contains_key(id) {
+                let known: Vec<&str> = self.statutes.keys().map(String::as_str).collect();
+                let mut diag =
+                    Diagnostic::file_error("--statute", format!("unknown statute pack `{id}`"));
+                if let Some(help) = suggestion(id, &known) {
+                    diag = diag.with_help(help);
+                }
+                return Err(diag);
+            }
+        }
+        self.statutes.retain(|id, _| ids.contains(id));
+        self.rules
+            .retain(|_, versions| versions.first().is_some_and(|r| ids.contains(&r.statute)));
+        self.definitions.retain(|id, _| ids.contains(id));
+        Ok(())
+    }
+
+    /// Every rule id, sorted.
+    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.rules.keys().map(String::as_str)
+    }
+
+    /// The version of `id` in force on `date`.
+    pub fn rule_on(&self, id: &str, date: Date) -> Option<&Rule> {
+        self.rules.get(id)?.iter().find(|r| r.in_force(date))
+    }
+
+    /// The values of definition `name` of `statute` in force on `date` (empty when none is).
+    pub fn definition_on(&self, statute: &str, name: &str, date: Date) -> &[String] {
+        self.definitions
+            .get(statute)
+            .and_then(|defs| defs.get(name))
+            .and_then(|versions| {
+                versions
+                    .iter()
+                    .find(|d| dated_in_force(d.effective, d.until, date))
+            })
+            .map_or(&[], |d| d.values.as_slice())
+    }
+
+    fn load_pack(&mut self, file: &Arc<SourceFile>, errors: &mut Vec<Diagnostic>) {
+        let pack: PackFile = match parse_toml(file) {
+            Ok(pack) => pack,
+            Err(err) => {
+                errors.push(err);
+                return;
+            }
+        };
+        let statute_id = pack.statute.id.get_ref().clone();
+        if let Some(existing) = self.statutes.get(&statute_id) {
+            errors.push(Diagnostic::error(
+                file,
+                pack.statute.id.span(),
+                format!(
+                    "statute pack `{statute_id}` is also defined in {}",
+                    existing.file.name
+                ),
+            ));
+            return;
+        }
+        if statute_id.is_empty()
+            || !statute_id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        {
+            errors.push(Diagnostic::error(
+                file,
+                pack.statute.id.span(),
+                "a statute id is lowercase letters and digits",
+            ));
+        }
+
+        let mut definitions: BTreeMap<String, Vec<Definition>> = BTreeMap::new();
+        for entry in pack.definition {
+            let span = entry.span();
+            let def = entry.into_inner();
+            let Some(domain) = self.definition_domain(file, &def.of, errors) else {
+                continue;
+            };
+            for value in def.values.get_ref() {
+                if !self.vocabulary.allows(&domain, value) {
+                    let values = self.vocabulary.domain_values(&domain);
+                    let mut diag = Diagnostic::error(
+                        file,
+                        def.values.span(),
+                        format!(
+                            "definition `{}`: '{value}' is not a value of `{}`",
+                            def.name.get_ref(),
+                            def.of.get_ref()
+                        ),
+                    );
+                    if let Some(help) = suggestion(value, &values) {
+                        diag = diag.with_help(help);
+                    }
+                    errors.push(diag);
+                }
+            }
+            let versions = definitions.entry(def.name.get_ref().clone()).or_default();
+            if versions
+                .iter()
+                .any(|other| ranges_overlap(other.effective, other.until, def.effective, def.until))
+            {
+                errors.push(
+                    Diagnostic::error(
+                        file,
+                        span,
+                        format!(
+                            "two versions of definition `{}` are in force on the same day",
+                            def.name.get_ref()
+                        ),
+                    )
+                    .with_help("give each version `effective` / `until` dates that do not overlap"),
+                );
+            }
+            versions.push(Definition {
+                name: def.name.into_inner(),
+                values: def.values.into_inner(),
+                domain,
+                text: def.text,
+                cite: def.cite,
+                effective: def.effective,
+                until: def.until,
+            });
+        }
+        let def_values: Definitions = definitions
+            .iter()
+            .map(|(name, versions)| {
+                (
+                    name.clone(),
+                    versions.iter().flat_map(|d| d.values.clone()).collect(),
+                )
+            })
+            .collect();
+
+        for entry in pack.rule {
+            let rule_span = entry.span();
+            if let Some(rule) = self.load_rule(
+                file,
+                &statute_id,
+                entry.into_inner(),
+                rule_span,
+                &def_values,
+                errors,
+            ) {
+                self.rules.entry(rule.id.clone()).or_default().push(rule);
+            }
+        }
+        self.definitions.insert(statute_id.clone(), definitions);
+        self.statutes.insert(
+            statute_id.clone(),
+            Statute {
+                id: statute_id,
+                title: pack.statute.title,
+                citation: pack.statute.citation,
+                jurisdiction: pack.statute.jurisdiction,
+                enacted: pack.statute.enacted,
+                version: pack.statute.version,
+                summary: pack.statute.summary,
+                enforcement: pack.statute.enforcement,
+                file: Arc::clone(file),
+            },
+        );
+    }
+
+    fn definition_domain(
+        &self,
+        file: &Arc<SourceFile>,
+        of: &Spanned<String>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<Domain> {
+        match of.get_ref().as_str() {
+            "taxonomy" => return Some(Domain::Taxonomy),
+            "region" => return Some(Domain::Region),
+            "country" => return Some(Domain::Country),
+            _ => {}
+        }
+        match self.vocabulary.fact(of.get_ref()) {
+            Some(fact) if matches!(fact.ty, FactType::Enum | FactType::ListEnum) => {
+                Some(fact.domain())
+            }
+            Some(fact) => {
+                errors.push(Diagnostic::error(
+                    file,
+                    of.span(),
+                    format!(
+                        "`{}` is a {} fact; a definition draws its values from an enum fact",
+                        fact.path,
+                        fact.ty.name()
+                    ),
+                ));
+                None
+            }
+            None => {
+                let mut candidates: Vec<&str> =
+                    self.vocabulary.facts.keys().map(String::as_str).collect();
+                candidates.extend(["taxonomy", "region", "country"]);
+                let mut diag = Diagnostic::error(
+                    file,
+                    of.span(),
+                    format!("unknown domain `{}`", of.get_ref()),
+                );
+                if let Some(help) = suggestion(of.get_ref(), &candidates) {
+                    diag = diag.with_help(help);
+                }
+                errors.push(diag);
+                None
+            }
+        }
+    }
+
+    fn load_rule(
+        &self,
+        file: &Arc<SourceFile>,
+        statute: &str,
+        entry: RuleEntry,
+        span: Range<usize>,
+        definitions: &Definitions,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<Rule> {
+        let id = entry.id.get_ref().clone();
+        let before = errors.len();
+        if !id.starts_with(&format!("{statute}."))
+            || id
+                .chars()
+                .any(|c| c.is_ascii_uppercase() || c.is_whitespace())
+        {
+            errors.push(
+                Diagnostic::error(
+                    file,
+                    entry.id.span(),
+                    format!("rule id `{id}` must be `{statute}.<section>` in lowercase"),
+                )
+                .with_help(format!("e.g. `{statute}.15b`")),
+            );
+        }
+        let scope = match entry.scope.get_ref().as_str() {
+            "service" => ScopeKind::Service,
+            "practice" => ScopeKind::Practice,
+            "disclosure" => ScopeKind::Disclosure,
+            other => {
+                errors.push(
+                    Diagnostic::error(file, entry.scope.span(), format!("unknown scope `{other}`"))
+                        .with_help("allowed values: `service`, `practice`, `disclosure`"),
+                );
+                ScopeKind::Practice
+            }
+        };
+        if entry.until.is_some_and(|until| until <= entry.effective) {
+            errors.push(Diagnostic::error(
+                file,
+                span.clone(),
+                format!("rule `{id}` ends (`until`) before it starts (`effective`)"),
+            ));
+        }
+        let mut elements = Vec::new();
+        let lists = [
+            (ElementKind::Applies, entry.applies),
+            (ElementKind::Exception, entry.exceptions),
+            (ElementKind::Requires, entry.requires),
+        ];
+        for (kind, list) in lists {
+            for element in list {
+                let element_span = element.span();
+                let element = element.into_inner();
+                if elements
+                    .iter()
+                    .any(|e: &Element| e.id == *element.id.get_ref())
+                {
+                    errors.push(Diagnostic::error(
+                        file,
+                        element.id.span(),
+                        format!(
+                            "element id `{}` is used twice in `{id}`",
+                            element.id.get_ref()
+                        ),
+                    ));
+                }
+                if kind == ElementKind::Requires && element.fix.as_deref().is_none_or(str::is_empty)
+                {
+                    errors.push(
+                        Diagnostic::error(
+                            file,
+                            element_span.clone(),
+                            format!("requires element `{}` has no `fix`", element.id.get_ref()),
+                        )
+                        .with_help("say what would cure a failure of this element"),
+                    );
+                }
+                let condition =
+                    match self.compile_condition(file, &element.when, scope, definitions) {
+                        Ok(condition) => condition,
+                        Err(diag) => {
+                            errors.push(diag);
+                            continue;
+                        }
+                    };
+                elements.push(Element {
+                    kind,
+                    id: element.id.into_inner(),
+                    text: element.text,
+                    cite: element.cite,
+                    condition,
+                    fix: element.fix,
+                    presumed: element.presumed,
+                    effective: element.effective,
+                    until: element.until,
+                    location: Location::new(file, element_span),
+                });
+            }
+        }
+        let mut remedies = Vec::new();
+        for remedy in entry.remedy {
+            if let Some(remedy) = self.load_remedy(file, remedy.into_inner(), errors) {
+                remedies.push(remedy);
+            }
+        }
+        if errors.len() > before {
+            return None;
+        }
+        Some(Rule {
+            id,
+            statute: statute.to_string(),
+            title: entry.title,
+            citation: entry.citation,
+            scope,
+            effective: entry.effective,
+            until: entry.until,
+            summary: entry.summary,
+            why: entry.why,
+            limitations: entry.limitations,
+            examples: entry.examples.map(|e| (e.violating, e.compliant)),
+            elements,
+            remedies,
+            location: Location::new(file, span),
+        })
+    }
+
+    fn compile_condition(
+        &self,
+        file: &Arc<SourceFile>,
+        when: &Spanned<String>,
+        scope: ScopeKind,
+        definitions: &Definitions,
+    ) -> Result<Expr, Diagnostic> {
+        let span = when.span();
+        let raw = file.text.get(span.clone()).unwrap_or_default();
+        let content_start = span.start
+            + if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+                3
+            } else {
+                1
+            };
+        let at = |inner: Range<usize>| {
+            (content_start + inner.start)..(content_start + inner.end).min(span.end)
+        };
+        let expr = condition::parse(when.get_ref()).map_err(|e| {
+            let diag = Diagnostic::error(
+                file,
+                at(e.span),
+                format!("invalid condition: {}", e.message),
+            );
+            match e.help {
+                Some(help) => diag.with_help(help),
+                None => diag,
+            }
+        })?;
+        condition::check(&expr, scope, &self.vocabulary, definitions).map_err(|e| {
+            let diag = Diagnostic::error(file, at(e.span), e.message);
+            match e.help {
+                Some(help) => diag.with_help(help),
+                None => diag,
+            }
+        })?;
+        Ok(expr)
+    }
+
+    fn load_remedy(
+        &self,
+        file: &Arc<SourceFile>,
+        entry: RemedyEntry,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<Remedy> {
+        let unit = match entry.unit.get_ref().as_str() {
+            "person" => Unit::Person,
+            "violation" => Unit::Violation,
+            "scan" => Unit::Scan,
+            other => {
+                errors.push(
+                    Diagnostic::error(
+                        file,
+                        entry.unit.span(),
+                        format!("unknown remedy unit `{other}`"),
+                    )
+                    .with_help("allowed values: `person`, `violation`, `scan`"),
+                );
+                return None;
+            }
+        };
+        let count = match (entry.count.get_ref().as_str(), entry.region) {
+            ("persons", None) => Count::Persons,
+            ("persons-in-region", Some(region)) if self.vocabulary.is_region(region.get_ref()) => {
+                Count::PersonsInRegion(region.into_inner())
+            }
+            ("persons-in-region", Some(region)) => {
+                errors.push(Diagnostic::error(
+                    file,
+                    region.span(),
+                    format!("`{}` is not a region code", region.get_ref()),
+                ));
+                return None;
+            }
+            (other, _) => {
+                errors.push(
+                    Diagnostic::error(file, entry.count.span(), format!("remedy count `{other}` is not valid here"))
+                        .with_help("use `count = \"persons\"`, or `count = \"persons-in-region\"` with `region = \"US-IL\"`"),
+                );
+                return None;
+            }
+        };
+        let kind = entry.kind.get_ref();
+        if !["liquidated-damages", "civil-penalty", "administrative-fine"].contains(&kind.as_str())
+        {
+            errors.push(
+                Diagnostic::error(
+                    file,
+                    entry.kind.span(),
+                    format!("unknown remedy kind `{kind}`"),
+                )
+                .with_help(
+                    "allowed values: `liquidated-damages`, `civil-penalty`, `administrative-fine`",
+                ),
+            );
+            return None;
+        }
+        Some(Remedy {
+            text: entry.text,
+            cite: entry.cite,
+            kind: kind.clone(),
+            currency: entry.currency,
+            low: entry.low,
+            high: entry.high,
+            unit,
+            count,
+            effective: entry.effective,
+            until: entry.until,
+        })
+    }
+
+    fn check_versions(&mut self, errors: &mut Vec<Diagnostic>) {
+        for versions in self.rules.values_mut() {
+            versions.sort_by_key(|r| r.effective);
+            for pair in versions.windows(2) {
+                if let [earlier, later] = pair {
+                    if earlier.until.is_none_or(|until| until > later.effective) {
+                        errors.push(
+                            Diagnostic::error(
+                                &later.location.file,
+                                later.location.span.clone(),
+                                format!(
+                                    "two versions of `{}` are in force on {}",
+                                    later.id, later.effective
+                                ),
+                            )
+                            .with_help(format!(
+                                "end the earlier version with `until = {}`",
+                                later.effective
+                            )),
+                        );
+                    }
+                    if let [first, second] = pair {
+                        if first.scope != second.scope {
+                            errors.push(Diagnostic::error(
+                                &second.location.file,
+                                second.location.span.clone(),
+                                format!("versions of `{}` must share one scope", second.id),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn ranges_overlap(
+    a_start: Option<Date>,
+    a_end: Option<Date>,
+    b_start: Option<Date>,
+    b_end: Option<Date>,
+) -> bool {
+    let starts_before_other_ends =
+        |start: Option<Date>, other_end: Option<Date>| match (start, other_end) {
+            (Some(s), Some(e)) => s < e,
+            _ => true,
+        };
+    starts_before_other_ends(a_start, b_end) && starts_before_other_ends(b_start, a_end)
+}

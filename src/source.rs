@@ -1,0 +1,86 @@
+//! Source files and positions: turns byte offsets into the line and column a person reads.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A file's name (as shown to the user) and its text, shared by everything that points into it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path as the user gave it (or `rules/<name>` for the embedded rulebook).
+    pub name: String,
+    /// Full text of the file.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Wraps a file for sharing between loaders, findings and diagnostics.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
+        Arc::new(Self {
+            name: name.into(),
+            text: text.into(),
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = self.text.get(..offset).unwrap_or_default();
+        let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
+        (line, column)
+    }
+}
+
+/// A position in a source file: the span and its derived line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+    /// 1-based line of the span's start.
+    pub line: usize,
+    /// 1-based column of the span's start.
+    pub column: usize,
+}
+
+impl Location {
+    /// The location of `span` in `file`.
+    pub fn new(file: &Arc<SourceFile>, span: Range<usize>) -> Self {
+        let (line, column) = file.line_col(span.start);
+        Self {
+            file: Arc::clone(file),
+            span,
+            line,
+            column,
+        }
+    }
+
+    /// `file:line:column`, the form editors and terminals turn into links.
+    pub fn display(&self) -> String {
+        format!("{}:{}:{}", self.file.name, self.line, self.column)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let file = SourceFile::new("f.toml", "a = 1\nbé = 2\n");
+        assert_eq!(file.line_col(0), (1, 1));
+        assert_eq!(file.line_col(6), (2, 1));
+        // `=` after the two-byte `é` is the fourth character of line 2.
+        assert_eq!(file.line_col(10), (2, 4));
+        assert_eq!(file.line_col(999), (3, 1));
+    }
+}
