@@ -47,7 +47,8 @@ pub struct ElementResult {
     pub cite: String,
     /// The value as evaluated (before any presumption).
     pub value: Truth,
-    /// Whether the value was unknown and presumed true.
+    /// Whether the value was unknown and a presumption decided it: true for `presumed`
+    /// applies/requires elements, false for exceptions (defences the operator must show).
     pub presumed: bool,
     /// Stated facts it read.
     pub facts: Vec<FactRead>,
@@ -58,10 +59,10 @@ pub struct ElementResult {
 impl ElementResult {
     /// The value the verdict uses: a presumed unknown counts as true.
     pub fn effective(&self) -> Truth {
-        if self.presumed {
-            Truth::True
-        } else {
-            self.value
+        match (self.presumed, self.kind) {
+            (false, _) => self.value,
+            (true, ElementKind::Exception) => Truth::False,
+            (true, _) => Truth::True,
         }
     }
 }
@@ -228,6 +229,8 @@ fn decide(rule: &Rule, env: Env<'_>) -> (Vec<ElementResult>, Verdict) {
         let mut trace = Trace::default();
         let value = truth(&element.condition, env, &mut trace);
         let presumed = element.presumed && value == Truth::Unknown;
+        // INVARIANT: the rulebook loader sets `presumed` on every exception unless the rule
+        // opts out, so an unstated defence does not hold the verdict open.
         let result = ElementResult {
             kind: element.kind,
             id: element.id.clone(),
@@ -265,11 +268,15 @@ fn finding(rule: &Rule, env: Env<'_>, location: Location) -> Finding {
         .map(|e| {
             let mut paths: Vec<&str> = e.unknown.iter().map(|k| k.path.as_str()).collect();
             paths.dedup();
-            format!(
-                "presumed: {} (state {} to confirm or rebut)",
-                e.text,
-                paths.join(", ")
-            )
+            if e.kind == ElementKind::Exception {
+                format!(
+                    "presumed not to apply: {} (a defence the operator must show; state {} to rebut)",
+                    e.text,
+                    paths.join(", ")
+                )
+            } else {
+                format!("presumed: {} (state {} to confirm or rebut)", e.text, paths.join(", "))
+            }
         })
         .collect();
     let fixes = rule
@@ -486,8 +493,8 @@ fn operand(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> (Operand, Option<Dom
     }
 }
 
-fn lookup(path: &str, key: Option<&str>, env: Env<'_>, trace: &mut Trace) -> Operand {
-    let fact_key = FactKey {
+fn fact_key(path: &str, env: Env<'_>) -> FactKey {
+    FactKey {
         path: path.to_string(),
         practice: env
             .practice
@@ -497,7 +504,11 @@ fn lookup(path: &str, key: Option<&str>, env: Env<'_>, trace: &mut Trace) -> Ope
             .disclosure
             .filter(|_| path.starts_with("practice.disclosure."))
             .map(|d| d.name.clone()),
-    };
+    }
+}
+
+fn lookup(path: &str, key: Option<&str>, env: Env<'_>, trace: &mut Trace) -> Operand {
+    let fact_key = fact_key(path, env);
     if let Some((_, value)) = env.overrides.iter().find(|(k, _)| *k == fact_key) {
         return Operand::Known(value.clone());
     }
@@ -563,6 +574,21 @@ fn relate_any(env: Env<'_>, domain: &Domain, stated: &[String], asked: &[String]
 }
 
 fn compare(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
+    let result = compare_values(left, op, right, env, trace);
+    // A stated value broader than what the rule asks (`biometric` for `face-geometry`, `US`
+    // for `US-IL`) leaves the comparison open: name the fact as one to make more specific.
+    if result == Truth::Unknown {
+        if let Node::Path { path, .. } = &left.node {
+            let key = fact_key(path, env);
+            if !trace.unknown.contains(&key) {
+                trace.unknown.push(key);
+            }
+        }
+    }
+    result
+}
+
+fn compare_values(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
     let (l, left_domain) = operand(left, env, trace);
     let (r, right_domain) = operand(right, env, trace);
     let domain = left_domain.or(right_domain).unwrap_or(Domain::Text);
@@ -614,7 +640,280 @@ fn compare(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
     use super::*;
+    use crate::rulebook::embedded_files;
+    use crate::source::SourceFile;
+
+    const PACK: &str = r#"
+[statute]
+id = "demo"
+title = "Demo Act"
+citation = "Demo 1"
+version = "2024-01-01"
+summary = "a test pack"
+
+[[definition]]
+name = "bio"
+of = "taxonomy"
+values = ["face-geometry", "fingerprint"]
+text = "biometric identifiers"
+cite = "Demo 1(a)"
+
+[[definition]]
+name = "releases"
+of = "practice.consent.kind"
+values = ["written-release"]
+text = "releases before 2024"
+cite = "Demo 1(b)"
+until = 2024-01-01
+
+[[definition]]
+name = "releases"
+of = "practice.consent.kind"
+values = ["written-release", "electronic-signature"]
+text = "releases from 2024"
+cite = "Demo 1(b)"
+effective = 2024-01-01
+
+[[rule]]
+id = "demo.1"
+title = "Release before capture"
+citation = "Demo 1(c)"
+scope = "practice"
+effective = 2000-01-01
+summary = "s"
+why = "w"
+
+[[rule.applies]]
+id = "biometric"
+text = "biometric data"
+cite = "Demo 1(a)"
+when = "practice.data overlaps $bio"
+
+[[rule.applies]]
+id = "in-illinois"
+text = "conduct in Illinois"
+cite = "Demo 1(d)"
+when = "practice.illinois_nexus == true"
+presumed = true
+
+[[rule.exceptions]]
+id = "glba"
+text = "GLBA"
+cite = "Demo 2"
+when = "operator.exemptions contains 'glba-financial-institution'"
+
+[[rule.requires]]
+id = "release"
+text = "a release"
+cite = "Demo 1(c)"
+when = "practice.consent.kind in $releases"
+fix = "get a release"
+
+[[rule.requires]]
+id = "notice"
+text = "written notice"
+cite = "Demo 1(c)"
+when = "practice.notice.written == true"
+fix = "give notice"
+
+[[rule.remedy]]
+text = "damages"
+cite = "Demo 3"
+kind = "liquidated-damages"
+currency = "USD"
+low = 1000
+high = 5000
+unit = "person"
+count = "persons-in-region"
+region = "US-IL"
+
+[[rule]]
+id = "demo.2"
+title = "No disclosure without consent"
+citation = "Demo 4"
+scope = "practice"
+effective = 2000-01-01
+summary = "s"
+why = "w"
+
+[[rule.applies]]
+id = "discloses"
+text = "a disclosure"
+cite = "Demo 4"
+when = "any(practice.disclosure, practice.disclosure.consent == false)"
+"#;
+
+    fn book() -> Rulebook {
+        let mut files: Vec<Arc<SourceFile>> = embedded_files()
+            .into_iter()
+            .filter(|f| {
+                [
+                    "rules/vocabulary.toml",
+                    "rules/taxonomy.toml",
+                    "rules/regions.toml",
+                ]
+                .contains(&f.name.as_str())
+            })
+            .collect();
+        files.push(SourceFile::new("demo.toml", PACK));
+        match Rulebook::load(&files) {
+            Ok(book) => book,
+            Err(errors) => {
+                let rendered: Vec<String> = errors.iter().map(|e| e.render(false)).collect();
+                unreachable!("demo pack must load: {}", rendered.join("\n"))
+            }
+        }
+    }
+
+    fn run(book: &Rulebook, practice: &str) -> ScenarioResult {
+        let text = format!(
+            "[scenario]\nid = \"t\"\nas_of = 2023-06-01\n[operator]\nkind = \"company\"\n[service]\nusers = {{ \"US\" = 100, \"US-IL\" = 40 }}\n[[practice]]\nid = \"p\"\n{practice}\n"
+        );
+        let file = SourceFile::new("t.toml", text);
+        let ids: BTreeSet<&str> = book.rule_ids().collect();
+        match Scenario::load(&file, &book.vocabulary, &ids, Date::today()) {
+            Ok(scenario) => evaluate(book, scenario, None),
+            Err(errors) => {
+                let rendered: Vec<String> = errors.iter().map(|e| e.render(false)).collect();
+                unreachable!("scenario must load: {}", rendered.join("\n"))
+            }
+        }
+    }
+
+    fn demo1(result: &ScenarioResult) -> Option<&Finding> {
+        result.findings.iter().find(|f| f.rule == "demo.1")
+    }
+
+    #[test]
+    fn stated_breach_is_a_likely_violation_with_facts_fixes_and_exposure() {
+        let book = book();
+        let result = run(
+            &book,
+            "data = [\"face-geometry\"]\n[practice.consent]\nkind = \"none\"\n[practice.notice]\nwritten = true",
+        );
+        let finding = demo1(&result);
+        assert_eq!(finding.map(|f| f.verdict), Some(Verdict::LikelyViolation));
+        assert_eq!(
+            finding.map(|f| f.fixes.clone()),
+            Some(vec!["get a release".to_string()])
+        );
+        let assumptions = finding.map(|f| f.assumptions.len());
+        assert_eq!(
+            assumptions,
+            Some(2),
+            "illinois nexus presumed; the GLBA defence presumed not to apply"
+        );
+        let exposure = finding.and_then(|f| f.exposure.clone());
+        assert_eq!(
+            exposure.as_ref().map(|x| (x.persons, x.low, x.high)),
+            Some((40, Some(40_000.0), 200_000.0))
+        );
+        let release = finding.and_then(|f| f.elements.iter().find(|e| e.id == "release"));
+        let read = release.and_then(|e| e.facts.first());
+        assert_eq!(
+            read.map(|r| (r.path.as_str(), r.location.line)),
+            Some(("practice.consent.kind", 12))
+        );
+    }
+
+    #[test]
+    fn unstated_requirements_make_a_possible_violation_naming_the_facts() {
+        let book = book();
+        let result = run(&book, "data = [\"face-geometry\"]");
+        let finding = demo1(&result);
+        assert_eq!(finding.map(|f| f.verdict), Some(Verdict::PossibleViolation));
+        let missing: Vec<&str> = finding
+            .map(|f| {
+                f.missing_facts
+                    .iter()
+                    .map(|m| m.key.path.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            missing,
+            vec!["practice.consent.kind", "practice.notice.written"]
+        );
+        // The unstated exemption is a defence: presumed not to apply, and said so.
+        assert!(finding.is_some_and(|f| {
+            f.assumptions
+                .iter()
+                .any(|a| a.starts_with("presumed not to apply: GLBA"))
+        }));
+    }
+
+    #[test]
+    fn rebutting_a_presumption_or_an_exception_makes_it_not_applicable() {
+        let book = book();
+        let rebutted = run(&book, "data = [\"fingerprint\"]\nillinois_nexus = false");
+        assert_eq!(
+            demo1(&rebutted).map(|f| f.verdict),
+            Some(Verdict::NotApplicable)
+        );
+        let other_data = run(&book, "data = [\"name\"]");
+        assert_eq!(
+            demo1(&other_data).map(|f| f.verdict),
+            Some(Verdict::NotApplicable)
+        );
+    }
+
+    #[test]
+    fn a_parent_category_is_unknown_for_a_specific_child() {
+        let book = book();
+        let result = run(
+            &book,
+            "data = [\"biometric\"]\n[practice.consent]\nkind = \"none\"",
+        );
+        let finding = demo1(&result);
+        assert_eq!(finding.map(|f| f.verdict), Some(Verdict::PossibleViolation));
+        assert!(finding.is_some_and(|f| {
+            f.missing_facts
+                .iter()
+                .any(|m| m.key.path == "practice.data")
+        }));
+    }
+
+    #[test]
+    fn dated_definitions_follow_the_as_of_date() {
+        let book = book();
+        let facts = "data = [\"face-geometry\"]\n[practice.consent]\nkind = \"electronic-signature\"\n[practice.notice]\nwritten = true";
+        let before = run(&book, facts);
+        assert_eq!(
+            demo1(&before).map(|f| f.verdict),
+            Some(Verdict::LikelyViolation)
+        );
+        let scenario = before.scenario.clone();
+        let after = evaluate(&book, scenario, Date::parse("2024-06-01"));
+        assert_eq!(demo1(&after).map(|f| f.verdict), Some(Verdict::Compliant));
+    }
+
+    #[test]
+    fn quantifiers_range_over_disclosures() {
+        let book = book();
+        let with = run(
+            &book,
+            "[[practice.disclosure]]\nrecipient = \"X\"\nconsent = false",
+        );
+        let verdict = |r: &ScenarioResult| {
+            r.findings
+                .iter()
+                .find(|f| f.rule == "demo.2")
+                .map(|f| f.verdict)
+        };
+        assert_eq!(
+            verdict(&with),
+            Some(Verdict::Compliant),
+            "no requires: attaches, nothing breached"
+        );
+        let without = run(&book, "");
+        assert_eq!(verdict(&without), Some(Verdict::NotApplicable));
+        let unknown = run(&book, "[[practice.disclosure]]\nrecipient = \"X\"");
+        assert_eq!(verdict(&unknown), Some(Verdict::Compliant));
+    }
 
     #[test]
     fn fingerprints_are_stable_and_distinguish_scope_items() {

@@ -76,7 +76,8 @@ pub struct Element {
     pub condition: Expr,
     /// What would cure a failure (requires elements).
     pub fix: Option<String>,
-    /// Whether an unknown value counts as held (and is listed as an assumption).
+    /// Whether an unknown value is decided by presumption (and listed as an assumption):
+    /// held for applies/requires elements, not held for exceptions.
     pub presumed: bool,
     /// First day the element is part of the rule.
     pub effective: Option<Date>,
@@ -296,8 +297,7 @@ struct ElementEntry {
     cite: String,
     when: Spanned<String>,
     fix: Option<String>,
-    #[serde(default)]
-    presumed: bool,
+    presumed: Option<bool>,
     effective: Option<Date>,
     until: Option<Date>,
 }
@@ -680,7 +680,9 @@ impl Rulebook {
                     cite: element.cite,
                     condition,
                     fix: element.fix,
-                    presumed: element.presumed,
+                    // Exceptions are defences: unless the rule opts out, an unstated one is
+                    // presumed not to hold.
+                    presumed: element.presumed.unwrap_or(kind == ElementKind::Exception),
                     effective: element.effective,
                     until: element.until,
                     location: Location::new(file, element_span),

@@ -185,7 +185,7 @@ mod tests {
     fn epoch_days_convert_to_civil_dates() {
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
         assert_eq!(
-            Date::from_days_since_epoch(19_936).to_string(),
+            Date::from_days_since_epoch(19_937).to_string(),
             "2024-08-02"
         );
     }

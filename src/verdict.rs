@@ -34,7 +34,6 @@ impl Truth {
         }
     }
 
-
     /// `Some(bool)` when decided.
     pub fn known(self) -> Option<bool> {
         match self {
