@@ -230,6 +230,9 @@ struct PackFile {
     statute: StatuteEntry,
     #[serde(default)]
     definition: Vec<Spanned<DefinitionEntry>>,
+    /// Elements written once and used by several rules (`use = "id"`).
+    #[serde(default)]
+    element: Vec<Spanned<SharedElementEntry>>,
     #[serde(default)]
     rule: Vec<Spanned<RuleEntry>>,
 }
@@ -289,9 +292,27 @@ struct RuleEntry {
     remedy: Vec<Spanned<RemedyEntry>>,
 }
 
+/// An element of a rule as written: either complete, or `use` of a shared element with
+/// any field given here overriding the shared one.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ElementEntry {
+    #[serde(rename = "use")]
+    uses: Option<Spanned<String>>,
+    id: Option<Spanned<String>>,
+    text: Option<String>,
+    cite: Option<String>,
+    when: Option<Spanned<String>>,
+    fix: Option<String>,
+    presumed: Option<bool>,
+    effective: Option<Date>,
+    until: Option<Date>,
+}
+
+/// A pack-level `[[element]]`: written once, used by several rules.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct SharedElementEntry {
     id: Spanned<String>,
     text: String,
     cite: String,
@@ -300,6 +321,99 @@ struct ElementEntry {
     presumed: Option<bool>,
     effective: Option<Date>,
     until: Option<Date>,
+}
+
+/// An element with every field resolved (after `use`).
+struct ResolvedElement {
+    id: Spanned<String>,
+    text: String,
+    cite: String,
+    when: Spanned<String>,
+    fix: Option<String>,
+    presumed: Option<bool>,
+    effective: Option<Date>,
+    until: Option<Date>,
+}
+
+/// What the rules of one pack share: its definitions and its shared elements.
+struct PackContext<'a> {
+    definitions: &'a Definitions,
+    shared: &'a BTreeMap<String, SharedElementEntry>,
+}
+
+/// Resolves `use` against the pack's shared elements; a missing field or an unknown name
+/// is a diagnostic.
+fn resolve_element(
+    file: &Arc<SourceFile>,
+    entry: Spanned<ElementEntry>,
+    shared: &BTreeMap<String, SharedElementEntry>,
+) -> Result<ResolvedElement, Diagnostic> {
+    let span = entry.span();
+    let entry = entry.into_inner();
+    let base = match &entry.uses {
+        Some(name) => match shared.get(name.get_ref()) {
+            Some(base) => Some(base.clone()),
+            None => {
+                let names: Vec<&str> = shared.keys().map(String::as_str).collect();
+                let diag = Diagnostic::error(
+                    file,
+                    name.span(),
+                    format!("unknown shared element `{}`", name.get_ref()),
+                );
+                return Err(match suggestion(name.get_ref(), &names) {
+                    Some(help) => diag.with_help(help),
+                    None => diag.with_help("declare it as a pack-level `[[element]]`"),
+                });
+            }
+        },
+        None => None,
+    };
+    if base.is_some() {
+        for (field, given) in [("id", entry.id.is_some()), ("when", entry.when.is_some())] {
+            if given {
+                return Err(Diagnostic::error(
+                    file,
+                    span.clone(),
+                    format!("an element that uses a shared element cannot set its own `{field}`"),
+                )
+                .with_help(
+                    "a use may change `text`, `cite`, `fix`, `presumed` and the dates; write a separate element for a different condition",
+                ));
+            }
+        }
+    }
+    let missing = |field: &str| {
+        Diagnostic::error(file, span.clone(), format!("element has no `{field}`"))
+            .with_help("give `id`, `text`, `cite` and `when`, or `use` a shared `[[element]]`")
+    };
+    let id = entry
+        .id
+        .or_else(|| base.as_ref().map(|b| b.id.clone()))
+        .ok_or_else(|| missing("id"))?;
+    let text = entry
+        .text
+        .or_else(|| base.as_ref().map(|b| b.text.clone()))
+        .ok_or_else(|| missing("text"))?;
+    let cite = entry
+        .cite
+        .or_else(|| base.as_ref().map(|b| b.cite.clone()))
+        .ok_or_else(|| missing("cite"))?;
+    let when = entry
+        .when
+        .or_else(|| base.as_ref().map(|b| b.when.clone()))
+        .ok_or_else(|| missing("when"))?;
+    Ok(ResolvedElement {
+        id,
+        text,
+        cite,
+        when,
+        fix: entry
+            .fix
+            .or_else(|| base.as_ref().and_then(|b| b.fix.clone())),
+        presumed: entry.presumed.or(base.as_ref().and_then(|b| b.presumed)),
+        effective: entry.effective.or(base.as_ref().and_then(|b| b.effective)),
+        until: entry.until.or(base.as_ref().and_then(|b| b.until)),
+    })
 }
 
 #[derive(Deserialize)]
@@ -511,6 +625,24 @@ impl Rulebook {
             })
             .collect();
 
+        let mut shared = BTreeMap::new();
+        for entry in pack.element {
+            let element = entry.into_inner();
+            let name = element.id.get_ref().clone();
+            if shared.contains_key(&name) {
+                errors.push(Diagnostic::error(
+                    file,
+                    element.id.span(),
+                    format!("shared element `{name}` is declared twice"),
+                ));
+                continue;
+            }
+            shared.insert(name, element);
+        }
+        let pack_context = PackContext {
+            definitions: &def_values,
+            shared: &shared,
+        };
         for entry in pack.rule {
             let rule_span = entry.span();
             if let Some(rule) = self.load_rule(
@@ -518,7 +650,7 @@ impl Rulebook {
                 &statute_id,
                 entry.into_inner(),
                 rule_span,
-                &def_values,
+                &pack_context,
                 errors,
             ) {
                 self.rules.entry(rule.id.clone()).or_default().push(rule);
@@ -593,7 +725,7 @@ impl Rulebook {
         statute: &str,
         entry: RuleEntry,
         span: Range<usize>,
-        definitions: &Definitions,
+        pack: &PackContext<'_>,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<Rule> {
         let id = entry.id.get_ref().clone();
@@ -640,7 +772,13 @@ impl Rulebook {
         for (kind, list) in lists {
             for element in list {
                 let element_span = element.span();
-                let element = element.into_inner();
+                let element = match resolve_element(file, element, pack.shared) {
+                    Ok(element) => element,
+                    Err(diag) => {
+                        errors.push(diag);
+                        continue;
+                    }
+                };
                 if elements
                     .iter()
                     .any(|e: &Element| e.id == *element.id.get_ref())
@@ -666,7 +804,7 @@ impl Rulebook {
                     );
                 }
                 let condition =
-                    match self.compile_condition(file, &element.when, scope, definitions) {
+                    match self.compile_condition(file, &element.when, scope, pack.definitions) {
                         Ok(condition) => condition,
                         Err(diag) => {
                             errors.push(diag);
@@ -875,4 +1013,103 @@ fn ranges_overlap(
             _ => true,
         };
     starts_before_other_ends(a_start, b_end) && starts_before_other_ends(b_start, a_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = r#"
+[statute]
+id = "demo"
+title = "Demo Act"
+citation = "Demo 1"
+version = "2024-01-01"
+summary = "a test pack"
+
+[[element]]
+id = "private-entity"
+text = "the operator is a private entity"
+cite = "Demo 1(a)"
+when = "operator.kind == 'company'"
+"#;
+
+    fn load(rules: &str) -> Result<Rulebook, Vec<Diagnostic>> {
+        let mut files: Vec<Arc<SourceFile>> = embedded_files()
+            .into_iter()
+            .filter(|f| SUPPORT_FILES.contains(&file_stem_name(f)))
+            .collect();
+        files.push(SourceFile::new("demo.toml", format!("{HEADER}{rules}")));
+        Rulebook::load(&files)
+    }
+
+    fn rule(elements: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"demo.1\"\ntitle = \"t\"\ncitation = \"Demo 2\"\nscope = \"practice\"\neffective = 2000-01-01\nsummary = \"s\"\nwhy = \"w\"\n{elements}"
+        )
+    }
+
+    fn messages(result: Result<Rulebook, Vec<Diagnostic>>) -> Vec<String> {
+        match result {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .iter()
+                .map(|e| format!("{} | {}", e.message, e.help.clone().unwrap_or_default()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_use_takes_the_shared_element_and_may_override_its_text_and_cite() {
+        let book = load(&rule(
+            "[[rule.applies]]\nuse = \"private-entity\"\ncite = \"Demo 2(a)\"\n",
+        ));
+        let element = book
+            .as_ref()
+            .ok()
+            .and_then(|b| b.rules.get("demo.1"))
+            .and_then(|versions| versions.first())
+            .and_then(|r| r.elements.first());
+        assert_eq!(element.map(|e| e.id.as_str()), Some("private-entity"));
+        assert_eq!(element.map(|e| e.cite.as_str()), Some("Demo 2(a)"));
+        assert_eq!(
+            element.map(|e| e.text.as_str()),
+            Some("the operator is a private entity")
+        );
+        assert_eq!(
+            element.map(|e| e.condition.to_string()),
+            Some("operator.kind == 'company'".to_string())
+        );
+    }
+
+    #[test]
+    fn an_unknown_shared_element_is_an_error_with_a_suggestion() {
+        let errors = messages(load(&rule("[[rule.applies]]\nuse = \"private-entiy\"\n")));
+        assert_eq!(
+            errors,
+            vec!["unknown shared element `private-entiy` | did you mean `private-entity`?"]
+        );
+    }
+
+    #[test]
+    fn a_use_cannot_change_the_condition_and_a_plain_element_needs_every_field() {
+        let errors = messages(load(&rule(
+            "[[rule.applies]]\nuse = \"private-entity\"\nwhen = \"operator.kind == 'court'\"\n",
+        )));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.contains("cannot set its own `when`"))
+        );
+        let errors = messages(load(&rule(
+            "[[rule.applies]]\nid = \"x\"\ntext = \"x\"\nwhen = \"operator.kind == 'court'\"\n",
+        )));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.starts_with("element has no `cite`"))
+        );
+    }
 }

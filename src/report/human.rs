@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Report, shown};
+use crate::condition::ScopeKind;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
 use crate::exposure::money;
 use crate::rulebook::{ElementKind, Rule, Rulebook};
@@ -302,8 +303,14 @@ pub fn render_rule(book: &Rulebook, versions: &[Rule], color: bool) -> String {
         let _ = writeln!(out, "{}  {}", style.bold(&rule.id), rule.title);
         let _ = writeln!(
             out,
-            "{} · {statute} · version from {} {until} · scope: {:?}",
-            rule.citation, rule.effective, rule.scope
+            "{} · {statute} · version from {} {until} · evaluated once per {}",
+            rule.citation,
+            rule.effective,
+            match rule.scope {
+                ScopeKind::Service => "scenario",
+                ScopeKind::Practice => "practice",
+                ScopeKind::Disclosure => "disclosure",
+            }
         );
         let _ = writeln!(out, "defined at {}", rule.location.display());
         let _ = writeln!(out);
@@ -331,10 +338,10 @@ pub fn render_rule(book: &Rulebook, versions: &[Rule], color: bool) -> String {
                     (None, Some(u)) => format!(" [until {u}]"),
                     (None, None) => String::new(),
                 };
-                let presumed = if element.presumed {
-                    " [presumed when unstated]"
-                } else {
-                    ""
+                let presumed = match (element.presumed, element.kind) {
+                    (false, _) => "",
+                    (true, ElementKind::Exception) => " [presumed not to hold when unstated]",
+                    (true, _) => " [presumed to hold when unstated]",
                 };
                 let _ = writeln!(
                     out,
