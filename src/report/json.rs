@@ -106,15 +106,26 @@ pub fn render_json(report: &Report<'_>) -> String {
         .results
         .iter()
         .map(|result| {
-            let mut summary = Map::new();
-            for verdict in Verdict::ALL {
-                let count = result
-                    .findings
-                    .iter()
-                    .filter(|f| f.verdict == verdict)
-                    .count();
-                summary.insert(verdict.name().into(), Json::from(count));
-            }
+            let counts = |statute: Option<&str>| {
+                let mut counts = Map::new();
+                for verdict in Verdict::ALL {
+                    let count = result
+                        .findings
+                        .iter()
+                        .filter(|f| f.verdict == verdict && statute.is_none_or(|s| f.statute == s))
+                        .count();
+                    counts.insert(verdict.name().into(), Json::from(count));
+                }
+                counts
+            };
+            let mut statutes: Vec<&str> =
+                result.findings.iter().map(|f| f.statute.as_str()).collect();
+            statutes.dedup();
+            let by_statute: Map<String, Json> = statutes
+                .into_iter()
+                .map(|s| (s.to_string(), Json::Object(counts(Some(s)))))
+                .collect();
+            let summary = counts(None);
             json!({
                 "id": result.scenario.id,
                 "title": result.scenario.title,
@@ -127,6 +138,7 @@ pub fn render_json(report: &Report<'_>) -> String {
                     .map(finding_json)
                     .collect::<Vec<_>>(),
                 "summary": summary,
+                "summary_by_statute": by_statute,
             })
         })
         .collect();

@@ -1,0 +1,535 @@
+//! The real binary: every command, every exit code, the JSON contract and bad input.
+
+#![expect(
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly on a broken fixture or binary"
+)]
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const HONG: &str = "scenarios/tiktok-hong-2019.toml";
+
+fn consentry() -> Command {
+    let mut cmd = Command::cargo_bin("consentry").expect("the binary is built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let output = consentry().args(args).output().expect("the binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = run(args);
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", out.stdout, out.stderr))
+}
+
+fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+    report["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+fn strongest(report: &Value, rule: &str) -> String {
+    let order = [
+        "likely-violation",
+        "possible-violation",
+        "compliant",
+        "not-applicable",
+    ];
+    findings(report, rule)
+        .iter()
+        .filter_map(|f| f["verdict"].as_str())
+        .min_by_key(|v| order.iter().position(|o| o == v))
+        .unwrap_or("not-applicable")
+        .to_string()
+}
+
+#[test]
+fn hong_reports_bipa_15a_and_15b_as_likely_violations_with_elements_and_lines() {
+    let out = run(&["check", HONG]);
+    assert_eq!(
+        out.code, 1,
+        "likely violations exit 1\n{}{}",
+        out.stdout, out.stderr
+    );
+    for rule in ["bipa.15a", "bipa.15b"] {
+        let header = format!("LIKELY VIOLATION  {rule}");
+        assert!(
+            out.stdout.contains(&header),
+            "missing `{header}` in\n{}",
+            out.stdout
+        );
+    }
+    assert!(out.stdout.contains("✗"), "failed elements are marked");
+    assert!(
+        out.stdout.contains(&format!("({HONG}:")),
+        "facts carry file:line:column"
+    );
+    let report = json(&["check", HONG, "--format", "json"]);
+    for rule in ["bipa.15a", "bipa.15b"] {
+        let finding = findings(&report, rule)
+            .into_iter()
+            .find(|f| f["verdict"] == "likely-violation")
+            .expect("a likely violation");
+        let failed: Vec<&Value> = finding["elements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["kind"] == "requires" && e["value"] == false)
+            .collect();
+        assert!(!failed.is_empty(), "{rule} names its failed elements");
+        assert!(failed.iter().all(|e| {
+            e["facts"]
+                .as_array()
+                .is_some_and(|f| f.iter().all(|f| f["line"].as_u64() > Some(0)))
+        }));
+        assert!(!finding["fixes"].as_array().expect("fixes").is_empty());
+    }
+}
+
+/// Removes the `[practice.notice]` and `[practice.consent]` tables of the `face-scan-unposted`
+/// practice, as a user who has not gathered those facts yet would write the file.
+fn without_notice_and_consent(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_practice = false;
+    let mut skipping = false;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if trimmed == "[[practice]]" {
+                in_practice = lines[i + 1..]
+                    .iter()
+                    .take_while(|l| !l.trim().starts_with('['))
+                    .any(|l| l.replace(' ', "") == "id=\"face-scan-unposted\"");
+            }
+            skipping =
+                in_practice && (trimmed == "[practice.notice]" || trimmed == "[practice.consent]");
+        }
+        if !skipping {
+            out.push(*line);
+        }
+    }
+    out.join("\n")
+}
+
+#[test]
+fn deleting_notice_and_consent_makes_15b_possible_and_names_exactly_those_facts() {
+    let text = fs::read_to_string(HONG).expect("the Hong scenario");
+    let edited = without_notice_and_consent(&text);
+    assert_ne!(
+        text, edited,
+        "the face-scan practice has notice and consent tables"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("hong-without-notice.toml");
+    fs::write(&path, edited).expect("write");
+    let report = json(&[
+        "check",
+        path.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    let finding = findings(&report, "bipa.15b")
+        .into_iter()
+        .find(|f| f["practice"] == "face-scan-unposted")
+        .expect("a bipa.15b finding for the face-scan practice");
+    assert_eq!(finding["verdict"], "possible-violation", "{finding:#}");
+    let mut missing: Vec<&str> = finding["missing_facts"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|m| m["path"].as_str())
+        .collect();
+    missing.sort_unstable();
+    // Exactly the notice and consent facts the requirements of bipa.15b read.
+    let mut expected: Vec<String> = finding["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .filter(|e| e["kind"] == "requires")
+        .flat_map(|e| e["unknown"].as_array().into_iter().flatten())
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.starts_with("practice.notice.") || p.starts_with("practice.consent."))
+        .map(String::from)
+        .collect();
+    expected.sort();
+    expected.dedup();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        missing,
+        expected.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn json_has_every_contract_key_and_is_byte_identical_across_runs() {
+    let first = run(&["check", "scenarios", "--format", "json"]);
+    let second = run(&["check", "scenarios", "--format", "json"]);
+    assert_eq!(first.stdout, second.stdout);
+    let report: Value = serde_json::from_str(&first.stdout).expect("JSON");
+    for key in [
+        "schema_version",
+        "consentry",
+        "rulebook",
+        "scenarios",
+        "errors",
+    ] {
+        assert!(report.get(key).is_some(), "top-level `{key}`");
+    }
+    let scenario = &report["scenarios"][0];
+    for key in ["id", "file", "as_of", "findings", "summary"] {
+        assert!(scenario.get(key).is_some(), "scenario `{key}`");
+    }
+    let finding = report["scenarios"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .flat_map(|s| s["findings"].as_array().expect("list"))
+        .next()
+        .expect("a finding");
+    for key in [
+        "rule",
+        "citation",
+        "title",
+        "verdict",
+        "practice",
+        "disclosure",
+        "elements",
+        "missing_facts",
+        "assumptions",
+        "fixes",
+        "remedy",
+        "exposure",
+        "fingerprint",
+        "waived",
+    ] {
+        assert!(finding.get(key).is_some(), "finding `{key}`");
+    }
+    for key in ["kind", "id", "text", "value", "facts"] {
+        assert!(finding["elements"][0].get(key).is_some(), "element `{key}`");
+    }
+    for verdict in [
+        "likely-violation",
+        "possible-violation",
+        "compliant",
+        "not-applicable",
+    ] {
+        assert!(
+            scenario["summary"].get(verdict).is_some(),
+            "summary `{verdict}`"
+        );
+    }
+}
+
+#[test]
+fn negative_bipa_cases_have_no_likely_violation() {
+    for file in [
+        "scenarios/bipa-zellmer-meta-2024.toml",
+        "scenarios/bipa-barnett-apple-2022.toml",
+        "scenarios/bipa-powell-depaul-2022.toml",
+    ] {
+        let report = json(&["check", file, "--format", "json", "--statute", "bipa"]);
+        for rule in ["bipa.15a", "bipa.15b", "bipa.15c", "bipa.15d", "bipa.15e"] {
+            assert_ne!(
+                strongest(&report, rule),
+                "likely-violation",
+                "{file}: {rule}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_scenario_corpus_meets_every_expectation() {
+    let out = run(&["test", "scenarios"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains(" 0 failed"));
+}
+
+const GOOD: &str = r#"[scenario]
+id = "good-one"
+as_of = 2023-01-01
+[operator]
+kind = "company"
+[[practice]]
+id = "clock"
+data = ["fingerprint"]
+regions = ["US-IL"]
+"#;
+
+#[test]
+fn bad_scenarios_exit_2_with_locations_and_suggestions_while_good_ones_are_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| fs::write(dir.path().join(name), text).expect("write");
+    write("a-good.toml", GOOD);
+    write(
+        "b-misspelled-key.toml",
+        &GOOD
+            .replace("good-one", "typo")
+            .replace("regions =", "regoins ="),
+    );
+    write(
+        "c-wrong-type.toml",
+        &GOOD
+            .replace("good-one", "wrong-type")
+            .replace("as_of = 2023-01-01", "as_of = \"2023-01-01\""),
+    );
+    write(
+        "d-unknown-enum.toml",
+        &GOOD
+            .replace("good-one", "enum")
+            .replace("\"company\"", "\"compnay\""),
+    );
+    let out = run(&[
+        "check",
+        dir.path().to_str().expect("utf-8"),
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("good-one"),
+        "the good scenario is still reported:\n{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("b-misspelled-key.toml:9:1"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `regions`?"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("c-wrong-type.toml:3:9"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("remove the quotes"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("d-unknown-enum.toml:5:8"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `company`?"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"));
+    let report = json(&[
+        "check",
+        dir.path().to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["scenarios"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["errors"].as_array().map(Vec::len), Some(3));
+    assert!(report["errors"][0]["line"].as_u64() > Some(0));
+}
+
+fn copy_rules(to: &Path) {
+    for entry in fs::read_dir("rules").expect("rules/") {
+        let path = entry.expect("entry").path();
+        fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
+    }
+}
+
+#[test]
+fn a_misspelled_fact_path_in_a_rule_file_fails_to_load_with_its_location() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_rules(dir.path());
+    let bipa = dir.path().join("bipa.toml");
+    let text = fs::read_to_string(&bipa).expect("bipa.toml");
+    let broken = text.replacen("practice.data", "practice.dta", 1);
+    fs::write(&bipa, &broken).expect("write");
+    let line = broken
+        .lines()
+        .position(|l| l.contains("practice.dta"))
+        .expect("edited line")
+        + 1;
+    let out = run(&[
+        "check",
+        HONG,
+        "--rules",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains(&format!("bipa.toml:{line}:")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("unknown fact path `practice.dta`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `practice.data`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn rules_from_disk_match_the_embedded_rulebook() {
+    let embedded = run(&["check", "scenarios", "--format", "json"]);
+    let from_disk = run(&["check", "scenarios", "--format", "json", "--rules", "rules"]);
+    assert_eq!(embedded.stdout, from_disk.stdout);
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    assert_eq!(run(&["check", HONG, "--fail-on", "never"]).code, 0);
+    assert_eq!(run(&["check", HONG, "--fail-on", "likely"]).code, 1);
+    assert_eq!(
+        run(&[
+            "check",
+            "scenarios/bipa-barnett-apple-2022.toml",
+            "--statute",
+            "bipa",
+            "--fail-on",
+            "likely"
+        ])
+        .code,
+        0
+    );
+}
+
+#[test]
+fn output_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.json");
+    let out = run(&[
+        "check",
+        HONG,
+        "--format",
+        "json",
+        "--output",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.is_empty());
+    let written = fs::read_to_string(path).expect("report written");
+    assert!(serde_json::from_str::<Value>(&written).is_ok());
+}
+
+#[test]
+fn statute_filter_and_as_of_override() {
+    let report = json(&["check", HONG, "--format", "json", "--statute", "bipa"]);
+    assert_eq!(report["rulebook"].as_array().map(Vec::len), Some(1));
+    let report = json(&["check", HONG, "--format", "json", "--as-of", "2025-01-01"]);
+    assert_eq!(report["scenarios"][0]["as_of"], "2025-01-01");
+    let out = run(&["check", HONG, "--statute", "bipaa"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `bipa`?"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(run(&["check", HONG, "--as-of", "2024-13-01"]).code, 2);
+}
+
+#[test]
+fn all_shows_compliant_and_not_applicable_findings() {
+    let plain = run(&["check", "scenarios/bipa-barnett-apple-2022.toml"]);
+    let all = run(&["check", "scenarios/bipa-barnett-apple-2022.toml", "--all"]);
+    assert!(!plain.stdout.contains("NOT APPLICABLE"));
+    assert!(all.stdout.contains("NOT APPLICABLE"), "{}", all.stdout);
+}
+
+#[test]
+fn explain_rules_and_validate() {
+    let out = run(&["explain", "bipa.15b"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("740 ILCS 14/15(b)"));
+    assert!(
+        out.stdout.contains("rules/bipa.toml:"),
+        "source location shown"
+    );
+    let out = run(&["explain", "bipa.15bb"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `bipa.15b`?"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["rules"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("bipa.15e"));
+    let listing: Value =
+        serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).expect("JSON");
+    assert!(
+        listing["statutes"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+    );
+    let out = run(&["validate"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("0 with errors"));
+}
+
+#[test]
+fn usage_errors_and_missing_paths_exit_2() {
+    assert_eq!(run(&["check", "--format", "yaml"]).code, 2);
+    assert_eq!(run(&["frobnicate"]).code, 2);
+    let out = run(&["check", "no/such/dir"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no such file or folder"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn no_color_codes_outside_a_terminal() {
+    let out = run(&["check", HONG]);
+    assert!(!out.stdout.contains('\u{1b}'));
+}
+
+/// The scenario the README walks a new user through, exactly as printed there.
+#[test]
+fn the_readme_scenario_example_loads_and_meets_its_expect() {
+    let readme = fs::read_to_string("README.md").expect("README.md");
+    let start = readme
+        .find("```toml\n[scenario]\nid = \"acme-timeclock\"")
+        .expect("the README shows the acme-timeclock scenario");
+    let body = readme
+        .get(start + "```toml\n".len()..)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a closed code block");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("acme-timeclock.toml");
+    fs::write(&path, body).expect("write");
+    let out = run(&["test", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("1 passed"), "{}", out.stdout);
+}

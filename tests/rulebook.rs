@@ -1,0 +1,107 @@
+//! The shipped rulebook: loads cleanly, its vocabulary documents who reads each fact, and the
+//! bundled scenarios drive every rule to every verdict it can reach.
+
+#![expect(
+    clippy::panic,
+    reason = "test helpers fail loudly on a broken fixture or binary"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use consentry::app;
+use consentry::rulebook::Rulebook;
+use consentry::verdict::Verdict;
+
+fn book() -> Rulebook {
+    match Rulebook::embedded() {
+        Ok(book) => book,
+        Err(errors) => panic!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| e.render(false))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+#[test]
+fn every_fact_a_rule_reads_lists_that_rule_in_read_by() {
+    let book = book();
+    let mut problems = Vec::new();
+    for rule in book.rules.values().flatten() {
+        for element in &rule.elements {
+            for path in element.condition.paths() {
+                let fact = book
+                    .vocabulary
+                    .fact(path)
+                    .expect("paths are checked at load");
+                if !fact.read_by.contains(&rule.id) {
+                    problems.push(format!("{path}: add \"{}\" to read_by", rule.id));
+                }
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "rules/vocabulary.toml is stale:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn read_by_names_only_rules_that_exist_in_loaded_packs() {
+    let book = book();
+    let mut problems = Vec::new();
+    for fact in book.vocabulary.facts.values() {
+        for id in &fact.read_by {
+            let statute = id.split('.').next().unwrap_or_default();
+            if book.statutes.contains_key(statute) && !book.rules.contains_key(id) {
+                problems.push(format!("{}: read_by names unknown rule {id}", fact.path));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Verdicts a rule cannot reach, with the reason; every other (rule, verdict) pair must be
+/// reached by some bundled scenario.
+const UNREACHABLE: &[(&str, Verdict, &str)] = &[];
+
+#[test]
+fn scenarios_drive_every_rule_to_every_reachable_verdict() {
+    let book = book();
+    let (results, errors) = app::run_scenarios(&book, &[PathBuf::from("scenarios")], None);
+    assert!(
+        errors.is_empty(),
+        "{}",
+        errors
+            .iter()
+            .map(|e| e.render(false))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let mut reached: BTreeMap<&str, BTreeSet<Verdict>> = BTreeMap::new();
+    for finding in results.iter().flat_map(|r| &r.findings) {
+        reached
+            .entry(finding.rule.as_str())
+            .or_default()
+            .insert(finding.verdict);
+    }
+    let mut missing = Vec::new();
+    for id in book.rule_ids() {
+        for verdict in Verdict::ALL {
+            let exempt = UNREACHABLE
+                .iter()
+                .any(|(rule, v, _)| *rule == id && *v == verdict);
+            if !exempt && !reached.get(id).is_some_and(|set| set.contains(&verdict)) {
+                missing.push(format!("{id}: no scenario reaches {verdict}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
