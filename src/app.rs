@@ -518,8 +518,7 @@ pub fn rules(rules: &RuleOptions, json: bool, color: bool) -> Outcome {
             statute.id, statute.title, statute.citation, statute.version
         );
         for rule in book
-            .rules
-            .values()
+            .rules_in_order()
             .flatten()
             .filter(|r| r.statute == statute.id)
         {

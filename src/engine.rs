@@ -127,6 +127,9 @@ pub struct Finding {
     pub exposure: Option<Exposure>,
     /// Stable hash of scenario id, rule id and scope item.
     pub fingerprint: String,
+    /// The statute pack's notes in force on the date (e.g. an amendment awaiting its
+    /// compliance date).
+    pub notes: Vec<String>,
 }
 
 /// The findings for one scenario.
@@ -173,7 +176,7 @@ pub fn evaluate(
 ) -> ScenarioResult {
     let as_of = as_of_override.unwrap_or(scenario.as_of);
     let mut findings = Vec::new();
-    for versions in book.rules.values() {
+    for versions in book.rules_in_order() {
         let Some(rule) = versions.iter().find(|r| r.in_force(as_of)) else {
             continue;
         };
@@ -320,6 +323,17 @@ fn finding(rule: &Rule, env: Env<'_>, location: Location) -> Finding {
         remedy,
         exposure,
         fingerprint,
+        notes: env
+            .book
+            .statutes
+            .get(&rule.statute)
+            .map(|statute| {
+                statute
+                    .notes_on(env.date)
+                    .map(|n| format!("{} ({})", n.text.trim(), n.cite))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

@@ -104,6 +104,24 @@ pub fn exposure(
             };
             (persons, format!("persons in {region}"))
         }
+        Count::Children => {
+            let only_children = matches!(
+                practice.facts.get("practice.subjects"),
+                Some(StatedFact { value: Value::List(subjects), .. })
+                    if subjects.iter().all(|s| s == "children-under-13") && !subjects.is_empty()
+            );
+            match (
+                int_fact(practice.facts.get("practice.children_count")),
+                subjects,
+            ) {
+                (Some(children), _) => (children, "children".to_string()),
+                (None, Some(s)) if only_children => {
+                    notes.push("children under 13 are this practice's only subjects, so practice.subjects_count counts children".into());
+                    (s, "children".to_string())
+                }
+                _ => return None,
+            }
+        }
     };
     let mut units_per_person = 1;
     if remedy.unit == Unit::Scan {

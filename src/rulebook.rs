@@ -34,8 +34,33 @@ pub struct Statute {
     pub summary: String,
     /// Who enforces it and how.
     pub enforcement: Option<String>,
+    /// Dated notes every finding of the pack carries while they are in force (e.g. an
+    /// amendment in force whose compliance date has not come).
+    pub notes: Vec<Note>,
     /// The pack's file.
     pub file: Arc<SourceFile>,
+}
+
+/// A statute-level note, shown with every finding of the pack on the dates it covers.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// Plain words.
+    pub text: String,
+    /// Citation.
+    pub cite: String,
+    /// First day it applies.
+    pub effective: Option<Date>,
+    /// First day it no longer applies.
+    pub until: Option<Date>,
+}
+
+impl Statute {
+    /// The notes in force on `date`.
+    pub fn notes_on(&self, date: Date) -> impl Iterator<Item = &Note> {
+        self.notes
+            .iter()
+            .filter(move |n| dated_in_force(n.effective, n.until, date))
+    }
 }
 
 /// Which list an element belongs to, and so what its truth means for the verdict.
@@ -95,6 +120,9 @@ pub enum Count {
     Persons,
     /// People of the practice in one region.
     PersonsInRegion(String),
+    /// Children under 13 of the practice (`practice.children_count`, or `subjects_count`
+    /// when children under 13 are its only subjects).
+    Children,
 }
 
 /// What one unit of the remedy is.
@@ -222,6 +250,29 @@ pub struct Rulebook {
     pub rules: BTreeMap<String, Vec<Rule>>,
     /// Definitions by statute id, then name; each list holds the dated versions.
     pub definitions: BTreeMap<String, BTreeMap<String, Vec<Definition>>>,
+    /// Rule ids in reading order: numbers compare as numbers, so `coppa.312.4b` comes
+    /// before `coppa.312.10` (kept in step with `rules` by the loader).
+    order: Vec<String>,
+}
+
+/// Sort key reading digit runs as numbers: `312.4b` < `312.10`.
+fn natural_key(id: &str) -> Vec<(u8, u64, String)> {
+    let mut key = Vec::new();
+    let mut rest = id;
+    while let Some(c) = rest.chars().next() {
+        let digits = c.is_ascii_digit();
+        let end = rest
+            .find(|ch: char| ch.is_ascii_digit() != digits)
+            .unwrap_or(rest.len());
+        let (part, tail) = rest.split_at(end);
+        key.push(if digits {
+            (0, part.parse().unwrap_or(u64::MAX), part.to_string())
+        } else {
+            (1, 0, part.to_string())
+        });
+        rest = tail;
+    }
+    key
 }
 
 #[derive(Deserialize)]
@@ -233,6 +284,13 @@ struct PackFile {
     /// Elements written once and used by several rules (`use = "id"`).
     #[serde(default)]
     element: Vec<Spanned<SharedElementEntry>>,
+    /// Remedies written once and used by several rules (`remedies = "id"`); entries with
+    /// one id are the dated versions of that remedy.
+    #[serde(default)]
+    remedy: Vec<Spanned<RemedyEntry>>,
+    /// Dated notes shown with every finding of the pack.
+    #[serde(default)]
+    note: Vec<NoteEntry>,
     #[serde(default)]
     rule: Vec<Spanned<RuleEntry>>,
 }
@@ -290,6 +348,8 @@ struct RuleEntry {
     requires: Vec<Spanned<ElementEntry>>,
     #[serde(default)]
     remedy: Vec<Spanned<RemedyEntry>>,
+    /// The id of pack-level `[[remedy]]` entries this rule's remedy comes from.
+    remedies: Option<Spanned<String>>,
 }
 
 /// An element of a rule as written: either complete, or `use` of a shared element with
@@ -339,6 +399,7 @@ struct ResolvedElement {
 struct PackContext<'a> {
     definitions: &'a Definitions,
     shared: &'a BTreeMap<String, SharedElementEntry>,
+    remedies: &'a BTreeMap<String, Vec<RemedyEntry>>,
 }
 
 /// Resolves `use` against the pack's shared elements; a missing field or an unknown name
@@ -418,7 +479,18 @@ fn resolve_element(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct NoteEntry {
+    text: String,
+    cite: String,
+    effective: Option<Date>,
+    until: Option<Date>,
+}
+
+/// A remedy as written in a rule, or at pack level with the `id` rules name it by.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
 struct RemedyEntry {
+    id: Option<Spanned<String>>,
     text: String,
     cite: String,
     kind: Spanned<String>,
@@ -472,6 +544,7 @@ impl Rulebook {
             statutes: BTreeMap::new(),
             rules: BTreeMap::new(),
             definitions: BTreeMap::new(),
+            order: Vec::new(),
         };
         let mut errors = Vec::new();
         for file in files {
@@ -481,6 +554,7 @@ impl Rulebook {
             book.load_pack(file, &mut errors);
         }
         book.check_versions(&mut errors);
+        book.sort_order();
         if errors.is_empty() {
             Ok(book)
         } else {
@@ -505,12 +579,26 @@ impl Rulebook {
         self.rules
             .retain(|_, versions| versions.first().is_some_and(|r| ids.contains(&r.statute)));
         self.definitions.retain(|id, _| ids.contains(id));
+        self.sort_order();
         Ok(())
     }
 
-    /// Every rule id, sorted.
+    /// Every rule id, in reading order (`coppa.312.4b` before `coppa.312.10`).
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
-        self.rules.keys().map(String::as_str)
+        self.order.iter().map(String::as_str)
+    }
+
+    /// The versions of every rule, in the reading order of [`Rulebook::rule_ids`].
+    pub fn rules_in_order(&self) -> impl Iterator<Item = &[Rule]> {
+        self.order
+            .iter()
+            .filter_map(|id| self.rules.get(id).map(Vec::as_slice))
+    }
+
+    fn sort_order(&mut self) {
+        let mut ids: Vec<String> = self.rules.keys().cloned().collect();
+        ids.sort_by_cached_key(|id| natural_key(id));
+        self.order = ids;
     }
 
     /// The version of `id` in force on `date`.
@@ -639,9 +727,25 @@ impl Rulebook {
             }
             shared.insert(name, element);
         }
+        let mut shared_remedies: BTreeMap<String, Vec<RemedyEntry>> = BTreeMap::new();
+        for entry in pack.remedy {
+            let span = entry.span();
+            let remedy = entry.into_inner();
+            match &remedy.id {
+                Some(id) => shared_remedies
+                    .entry(id.get_ref().clone())
+                    .or_default()
+                    .push(remedy),
+                None => errors.push(
+                    Diagnostic::error(file, span, "a pack-level `[[remedy]]` needs an `id`")
+                        .with_help("rules take it in with `remedies = \"<id>\"`"),
+                ),
+            }
+        }
         let pack_context = PackContext {
             definitions: &def_values,
             shared: &shared,
+            remedies: &shared_remedies,
         };
         for entry in pack.rule {
             let rule_span = entry.span();
@@ -668,6 +772,16 @@ impl Rulebook {
                 version: pack.statute.version,
                 summary: pack.statute.summary,
                 enforcement: pack.statute.enforcement,
+                notes: pack
+                    .note
+                    .into_iter()
+                    .map(|n| Note {
+                        text: n.text,
+                        cite: n.cite,
+                        effective: n.effective,
+                        until: n.until,
+                    })
+                    .collect(),
                 file: Arc::clone(file),
             },
         );
@@ -827,9 +941,30 @@ impl Rulebook {
                 });
             }
         }
+        let mut remedy_entries: Vec<RemedyEntry> =
+            entry.remedy.into_iter().map(Spanned::into_inner).collect();
+        if let Some(name) = &entry.remedies {
+            match pack.remedies.get(name.get_ref()) {
+                Some(shared) => remedy_entries.extend(shared.iter().cloned()),
+                None => {
+                    let names: Vec<&str> = pack.remedies.keys().map(String::as_str).collect();
+                    let diag = Diagnostic::error(
+                        file,
+                        name.span(),
+                        format!("unknown shared remedy `{}`", name.get_ref()),
+                    );
+                    errors.push(match suggestion(name.get_ref(), &names) {
+                        Some(help) => diag.with_help(help),
+                        None => {
+                            diag.with_help("declare it as a pack-level `[[remedy]]` with this `id`")
+                        }
+                    });
+                }
+            }
+        }
         let mut remedies = Vec::new();
-        for remedy in entry.remedy {
-            if let Some(remedy) = self.load_remedy(file, remedy.into_inner(), errors) {
+        for remedy in remedy_entries {
+            if let Some(remedy) = self.load_remedy(file, remedy, errors) {
                 remedies.push(remedy);
             }
         }
@@ -917,6 +1052,7 @@ impl Rulebook {
         };
         let count = match (entry.count.get_ref().as_str(), entry.region) {
             ("persons", None) => Count::Persons,
+            ("children", None) => Count::Children,
             ("persons-in-region", Some(region)) if self.vocabulary.is_region(region.get_ref()) => {
                 Count::PersonsInRegion(region.into_inner())
             }
@@ -931,7 +1067,7 @@ impl Rulebook {
             (other, _) => {
                 errors.push(
                     Diagnostic::error(file, entry.count.span(), format!("remedy count `{other}` is not valid here"))
-                        .with_help("use `count = \"persons\"`, or `count = \"persons-in-region\"` with `region = \"US-IL\"`"),
+                        .with_help("use `count = \"persons\"`, `count = \"children\"`, or `count = \"persons-in-region\"` with `region = \"US-IL\"`"),
                 );
                 return None;
             }

@@ -240,6 +240,12 @@ fn finding_paragraph(out: &mut String, finding: &Finding, style: &Style) {
             let _ = writeln!(out, "     • {assumption}");
         }
     }
+    if !finding.notes.is_empty() {
+        let _ = writeln!(out, "   Notes");
+        for note in &finding.notes {
+            let _ = writeln!(out, "     • {note}");
+        }
+    }
     if !finding.fixes.is_empty() {
         let _ = writeln!(out, "   What would fix it");
         for fix in &finding.fixes {
@@ -269,6 +275,20 @@ fn finding_paragraph(out: &mut String, finding: &Finding, style: &Style) {
         for note in &exposure.notes {
             let _ = writeln!(out, "     {}", style.dim(note));
         }
+    } else if let (Some(remedy), true) = (&finding.remedy, shown(finding.verdict, false)) {
+        // Without counts there is no estimate, but counsel still needs the remedy.
+        let _ = writeln!(
+            out,
+            "   Remedy: {}",
+            style.dim(&format!("{} — {}", remedy.cite, remedy.text))
+        );
+        let _ = writeln!(
+            out,
+            "     {}",
+            style.dim(
+                "no estimate: the scenario does not give the counts the remedy is multiplied by"
+            )
+        );
     }
     let _ = writeln!(
         out,

@@ -89,6 +89,7 @@ fn finding_json(finding: &Finding) -> Json {
         "remedy": finding.remedy.as_ref().map_or_else(|| json!({}), remedy_json),
         "exposure": exposure,
         "fingerprint": finding.fingerprint,
+        "notes": finding.notes,
         "waived": Json::Null,
     })
 }
@@ -176,8 +177,7 @@ pub fn rules_json(book: &Rulebook) -> String {
         .values()
         .map(|s| {
             let rules: Vec<Json> = book
-                .rules
-                .values()
+                .rules_in_order()
                 .flatten()
                 .filter(|r| r.statute == s.id)
                 .map(|r| {
