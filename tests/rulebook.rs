@@ -105,3 +105,50 @@ fn scenarios_drive_every_rule_to_every_reachable_verdict() {
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// Every rule version names a violating and a compliant example; each must be a bundled
+/// fixture that, read on its own date, selects that version and gives the verdict it is
+/// named for. This keeps the generated rule reference honest.
+#[test]
+fn every_rule_version_has_examples_that_reach_their_verdicts() {
+    let book = book();
+    let mut problems = Vec::new();
+    for rule in book.rules.values().flatten() {
+        let Some((violating, compliant)) = &rule.examples else {
+            problems.push(format!(
+                "{} (from {}): no examples",
+                rule.id, rule.effective
+            ));
+            continue;
+        };
+        for (path, wanted) in [
+            (violating, Verdict::LikelyViolation),
+            (compliant, Verdict::Compliant),
+        ] {
+            let (results, errors) = app::run_scenarios(&book, &[PathBuf::from(path)], None);
+            if !errors.is_empty() || results.len() != 1 {
+                problems.push(format!(
+                    "{} (from {}): example {path} does not load",
+                    rule.id, rule.effective
+                ));
+                continue;
+            }
+            for result in &results {
+                if !rule.in_force(result.as_of) {
+                    problems.push(format!(
+                        "{} (from {}): example {path} is dated {}, outside this version",
+                        rule.id, rule.effective, result.as_of
+                    ));
+                }
+                let got = consentry::expect::actual_verdict(result, &rule.id, None, None);
+                if got != wanted {
+                    problems.push(format!(
+                        "{} (from {}): example {path} gives {got}, not {wanted}",
+                        rule.id, rule.effective
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
