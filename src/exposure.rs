@@ -104,6 +104,7 @@ pub fn exposure(
             };
             (persons, format!("persons in {region}"))
         }
+        Count::Once => (1, "finding".to_string()),
         Count::Children => {
             let only_children = matches!(
                 practice.facts.get("practice.subjects"),
@@ -169,11 +170,18 @@ pub fn exposure(
     } else {
         String::new()
     };
-    let basis = format!(
-        "{} {who}{scans} × {per_unit} {unit_name}",
-        group_thousands(persons as f64)
-    );
-    if remedy.unit == Unit::Violation {
+    let once = remedy.count == Count::Once;
+    let basis = if once {
+        format!("{per_unit} {unit_name}, counted once for this finding")
+    } else {
+        format!(
+            "{} {who}{scans} × {per_unit} {unit_name}",
+            group_thousands(persons as f64)
+        )
+    };
+    if remedy.unit == Unit::Violation && once {
+        notes.push("one violation for the finding is a floor: the enforcer may count more".into());
+    } else if remedy.unit == Unit::Violation {
         notes.push("one violation per person is a floor: the enforcer may count more".into());
     }
     Some(Exposure {

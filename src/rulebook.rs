@@ -123,6 +123,9 @@ pub enum Count {
     /// Children under 13 of the practice (`practice.children_count`, or `subjects_count`
     /// when children under 13 are its only subjects).
     Children,
+    /// Once per finding, whatever the number of people (e.g. a fine on the undertaking,
+    /// or a penalty per transaction).
+    Once,
 }
 
 /// What one unit of the remedy is.
@@ -1053,6 +1056,7 @@ impl Rulebook {
         let count = match (entry.count.get_ref().as_str(), entry.region) {
             ("persons", None) => Count::Persons,
             ("children", None) => Count::Children,
+            ("once", None) => Count::Once,
             ("persons-in-region", Some(region)) if self.vocabulary.is_region(region.get_ref()) => {
                 Count::PersonsInRegion(region.into_inner())
             }
@@ -1067,7 +1071,7 @@ impl Rulebook {
             (other, _) => {
                 errors.push(
                     Diagnostic::error(file, entry.count.span(), format!("remedy count `{other}` is not valid here"))
-                        .with_help("use `count = \"persons\"`, `count = \"children\"`, or `count = \"persons-in-region\"` with `region = \"US-IL\"`"),
+                        .with_help("use `count = \"persons\"`, `count = \"children\"`, `count = \"once\"`, or `count = \"persons-in-region\"` with `region = \"US-IL\"`"),
                 );
                 return None;
             }
