@@ -427,48 +427,85 @@ fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
         },
         Node::Not(inner) => !truth(inner, env, trace),
         // Every operand is evaluated (no short-circuit) so the report shows every fact read.
-        Node::And(items) => items
-            .iter()
-            .fold(Truth::True, |acc, e| acc.and(truth(e, env, trace))),
-        Node::Or(items) => items
-            .iter()
-            .fold(Truth::False, |acc, e| acc.or(truth(e, env, trace))),
+        Node::And(items) => junction(
+            items.iter().map(|e| (e, env)),
+            Truth::True,
+            Truth::and,
+            trace,
+        ),
+        Node::Or(items) => junction(
+            items.iter().map(|e| (e, env)),
+            Truth::False,
+            Truth::or,
+            trace,
+        ),
         Node::Cmp(left, op, right) => compare(left, *op, right, env, trace),
         Node::Quant(quantifier, collection, body) => {
-            let mut values = Vec::new();
-            match collection {
-                Collection::Disclosures => {
-                    for disclosure in env
-                        .practice
-                        .map(|p| p.disclosures.as_slice())
-                        .unwrap_or_default()
-                    {
-                        let inner = Env {
-                            disclosure: Some(disclosure),
-                            through_quantifier: true,
-                            ..env
-                        };
-                        values.push(truth(body, inner, trace));
-                    }
-                }
-                Collection::Practices => {
-                    for practice in &env.scenario.practices {
-                        let inner = Env {
-                            practice: Some(practice),
-                            through_quantifier: true,
-                            ..env
-                        };
-                        values.push(truth(body, inner, trace));
-                    }
-                }
-            }
+            let items: Vec<Env<'_>> = match collection {
+                Collection::Disclosures => env
+                    .practice
+                    .map(|p| p.disclosures.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|disclosure| Env {
+                        disclosure: Some(disclosure),
+                        through_quantifier: true,
+                        ..env
+                    })
+                    .collect(),
+                Collection::Practices => env
+                    .scenario
+                    .practices
+                    .iter()
+                    .map(|practice| Env {
+                        practice: Some(practice),
+                        through_quantifier: true,
+                        ..env
+                    })
+                    .collect(),
+            };
+            let bodies = items.into_iter().map(|inner| (body.as_ref(), inner));
             match quantifier {
-                Quantifier::Any => values.into_iter().fold(Truth::False, Truth::or),
-                Quantifier::All => values.into_iter().fold(Truth::True, Truth::and),
+                Quantifier::Any => junction(bodies, Truth::False, Truth::or, trace),
+                Quantifier::All => junction(bodies, Truth::True, Truth::and, trace),
             }
         }
         Node::Lit(_) | Node::List(_) | Node::Def(_) => Truth::Unknown,
     }
+}
+
+/// Folds `and` / `or` (and `all` / `any`) over its operands, keeping every fact read but only
+/// the unstated facts that could still change the result: none once an operand decides it
+/// (a false `and`, a true `or`), and otherwise only those of the undecided operands.
+fn junction<'a, 'e>(
+    operands: impl Iterator<Item = (&'e Expr, Env<'a>)>,
+    start: Truth,
+    combine: fn(Truth, Truth) -> Truth,
+    trace: &mut Trace,
+) -> Truth {
+    let mut result = start;
+    let mut undecided = Vec::new();
+    for (expr, env) in operands {
+        let mut sub = Trace::default();
+        let value = truth(expr, env, &mut sub);
+        result = combine(result, value);
+        for read in sub.reads {
+            if !trace.reads.contains(&read) {
+                trace.reads.push(read);
+            }
+        }
+        if value == Truth::Unknown {
+            undecided.extend(sub.unknown);
+        }
+    }
+    if result == Truth::Unknown {
+        for key in undecided {
+            if !trace.unknown.contains(&key) {
+                trace.unknown.push(key);
+            }
+        }
+    }
+    result
 }
 
 fn operand(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> (Operand, Option<Domain>) {
