@@ -273,7 +273,10 @@ pub fn run_scenarios(
     as_of: Option<Date>,
 ) -> (Vec<ScenarioResult>, Vec<Diagnostic>) {
     let (files, mut errors) = scenario_files(paths);
-    let rule_ids: BTreeSet<&str> = book.rule_ids().collect();
+    let rule_ids: BTreeSet<&str> = book
+        .rule_ids()
+        .chain(book.filtered_out_rule_ids())
+        .collect();
     let today = Date::today();
     let mut results = Vec::new();
     let mut seen_ids: Vec<(String, String)> = Vec::new();
@@ -378,7 +381,7 @@ pub fn test(options: &CheckOptions) -> Outcome {
             );
             continue;
         };
-        let mismatches = expect::check(result);
+        let mismatches = expect::check(result, &book);
         if mismatches.is_empty() {
             passed += 1;
             let _ = writeln!(
@@ -443,7 +446,10 @@ pub fn validate(rules: &RuleOptions, paths: &[PathBuf], color: bool) -> Outcome 
         Err(diags) => return failed(diags, color),
     };
     let (files, mut errors) = scenario_files(paths);
-    let rule_ids: BTreeSet<&str> = book.rule_ids().collect();
+    let rule_ids: BTreeSet<&str> = book
+        .rule_ids()
+        .chain(book.filtered_out_rule_ids())
+        .collect();
     let mut good = 0;
     for path in &files {
         match read_source(path)

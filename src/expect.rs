@@ -1,6 +1,7 @@
 //! Compares a scenario's findings with its `[expect]` block.
 
 use crate::engine::ScenarioResult;
+use crate::rulebook::Rulebook;
 use crate::scenario::Expectation;
 use crate::verdict::Verdict;
 
@@ -36,12 +37,18 @@ pub fn actual_verdict(
 
 /// Every way the findings differ from the scenario's `[expect]` (empty when they agree or
 /// there is no `[expect]`).
-pub fn check(result: &ScenarioResult) -> Vec<Mismatch> {
+/// Entries naming rules of statute packs filtered out of `book` (`--statute`) are not
+/// checked.
+pub fn check(result: &ScenarioResult, book: &Rulebook) -> Vec<Mismatch> {
     let Some(expect) = &result.scenario.expect else {
         return Vec::new();
     };
     let mut mismatches = Vec::new();
-    for entry in &expect.entries {
+    for entry in expect
+        .entries
+        .iter()
+        .filter(|e| book.rules.contains_key(&e.rule))
+    {
         let actual = actual_verdict(
             result,
             &entry.rule,

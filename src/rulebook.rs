@@ -256,6 +256,9 @@ pub struct Rulebook {
     /// Rule ids in reading order: numbers compare as numbers, so `coppa.312.4b` comes
     /// before `coppa.312.10` (kept in step with `rules` by the loader).
     order: Vec<String>,
+    /// Rule ids of the packs `--statute` left out: still valid in a scenario's `[expect]`,
+    /// which then does not check them.
+    filtered_out: Vec<String>,
 }
 
 /// Sort key reading digit runs as numbers: `312.4b` < `312.10`.
@@ -548,6 +551,7 @@ impl Rulebook {
             rules: BTreeMap::new(),
             definitions: BTreeMap::new(),
             order: Vec::new(),
+            filtered_out: Vec::new(),
         };
         let mut errors = Vec::new();
         for file in files {
@@ -578,6 +582,12 @@ impl Rulebook {
                 return Err(diag);
             }
         }
+        self.filtered_out.extend(
+            self.rules
+                .iter()
+                .filter(|(_, versions)| versions.first().is_some_and(|r| !ids.contains(&r.statute)))
+                .map(|(id, _)| id.clone()),
+        );
         self.statutes.retain(|id, _| ids.contains(id));
         self.rules
             .retain(|_, versions| versions.first().is_some_and(|r| ids.contains(&r.statute)));
@@ -589,6 +599,11 @@ impl Rulebook {
     /// Every rule id, in reading order (`coppa.312.4b` before `coppa.312.10`).
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(String::as_str)
+    }
+
+    /// Rule ids of the statute packs left out by [`Rulebook::retain_statutes`].
+    pub fn filtered_out_rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.filtered_out.iter().map(String::as_str)
     }
 
     /// The versions of every rule, in the reading order of [`Rulebook::rule_ids`].
