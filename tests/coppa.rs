@@ -169,6 +169,7 @@ fn the_2025_amendments_change_exactly_the_duties_they_amended() {
     ]));
     let changed: Vec<&str> = after
         .iter()
+        .filter(|(rule, _)| rule.starts_with("coppa."))
         .filter(|(rule, verdict)| before.get(*rule) != Some(verdict))
         .map(|(rule, _)| rule.as_str())
         .collect();
@@ -204,7 +205,13 @@ fn the_2025_amendments_change_exactly_the_duties_they_amended() {
         "--as-of",
         "2025-09-01",
     ]);
-    assert_eq!(strongest(&window), before);
+    let coppa = |verdicts: BTreeMap<String, String>| -> BTreeMap<String, String> {
+        verdicts
+            .into_iter()
+            .filter(|(rule, _)| rule.starts_with("coppa."))
+            .collect()
+    };
+    assert_eq!(coppa(strongest(&window)), coppa(before.clone()));
     assert!(
         findings(&window)
             .iter()
