@@ -50,6 +50,8 @@ pub struct ElementResult {
     /// Whether the value was unknown and a presumption decided it: true for `presumed`
     /// applies/requires elements, false for exceptions (defences the operator must show).
     pub presumed: bool,
+    /// The value the presumption gives it (see [`crate::rulebook::Element::presumed_holds`]).
+    pub presumed_holds: bool,
     /// Stated facts it read.
     pub facts: Vec<FactRead>,
     /// Unstated facts it read.
@@ -59,10 +61,10 @@ pub struct ElementResult {
 impl ElementResult {
     /// The value the verdict uses: a presumed unknown counts as true.
     pub fn effective(&self) -> Truth {
-        match (self.presumed, self.kind) {
-            (false, _) => self.value,
-            (true, ElementKind::Exception) => Truth::False,
-            (true, _) => Truth::True,
+        if self.presumed {
+            Truth::from(self.presumed_holds)
+        } else {
+            self.value
         }
     }
 }
@@ -241,6 +243,7 @@ fn decide(rule: &Rule, env: Env<'_>) -> (Vec<ElementResult>, Verdict) {
             cite: element.cite.clone(),
             value,
             presumed,
+            presumed_holds: element.presumed_holds,
             facts: trace.reads,
             unknown: trace.unknown,
         };
@@ -271,7 +274,13 @@ fn finding(rule: &Rule, env: Env<'_>, location: Location) -> Finding {
         .map(|e| {
             let mut paths: Vec<&str> = e.unknown.iter().map(|k| k.path.as_str()).collect();
             paths.dedup();
-            if e.kind == ElementKind::Exception {
+            if !e.presumed_holds && e.kind != ElementKind::Exception {
+                format!(
+                    "presumed not to hold: {} (state {} to confirm or rebut)",
+                    e.text,
+                    paths.join(", ")
+                )
+            } else if e.kind == ElementKind::Exception {
                 format!(
                     "presumed not to apply: {} (a defence the operator must show; state {} to rebut)",
                     e.text,

@@ -104,6 +104,9 @@ pub struct Element {
     /// Whether an unknown value is decided by presumption (and listed as an assumption):
     /// held for applies/requires elements, not held for exceptions.
     pub presumed: bool,
+    /// The value a presumed element takes when its condition is unknown: true for applies
+    /// and requires elements, false for exceptions, unless `presume` says otherwise.
+    pub presumed_holds: bool,
     /// First day the element is part of the rule.
     pub effective: Option<Date>,
     /// First day it no longer is.
@@ -371,6 +374,7 @@ struct ElementEntry {
     when: Option<Spanned<String>>,
     fix: Option<String>,
     presumed: Option<bool>,
+    presume: Option<Spanned<String>>,
     effective: Option<Date>,
     until: Option<Date>,
 }
@@ -385,6 +389,7 @@ struct SharedElementEntry {
     when: Spanned<String>,
     fix: Option<String>,
     presumed: Option<bool>,
+    presume: Option<Spanned<String>>,
     effective: Option<Date>,
     until: Option<Date>,
 }
@@ -397,6 +402,7 @@ struct ResolvedElement {
     when: Spanned<String>,
     fix: Option<String>,
     presumed: Option<bool>,
+    presume: Option<Spanned<String>>,
     effective: Option<Date>,
     until: Option<Date>,
 }
@@ -444,7 +450,7 @@ fn resolve_element(
                     format!("an element that uses a shared element cannot set its own `{field}`"),
                 )
                 .with_help(
-                    "a use may change `text`, `cite`, `fix`, `presumed` and the dates; write a separate element for a different condition",
+                    "a use may change `text`, `cite`, `fix`, `presumed`, `presume` and the dates; write a separate element for a different condition",
                 ));
             }
         }
@@ -478,6 +484,9 @@ fn resolve_element(
             .fix
             .or_else(|| base.as_ref().and_then(|b| b.fix.clone())),
         presumed: entry.presumed.or(base.as_ref().and_then(|b| b.presumed)),
+        presume: entry
+            .presume
+            .or_else(|| base.as_ref().and_then(|b| b.presume.clone())),
         effective: entry.effective.or(base.as_ref().and_then(|b| b.effective)),
         until: entry.until.or(base.as_ref().and_then(|b| b.until)),
     })
@@ -943,6 +952,24 @@ impl Rulebook {
                             continue;
                         }
                     };
+                let presumed_holds = match element.presume.as_ref().map(|p| p.get_ref().as_str()) {
+                    None => kind != ElementKind::Exception,
+                    Some("holds") => true,
+                    Some("fails") => false,
+                    Some(other) => {
+                        if let Some(p) = &element.presume {
+                            errors.push(
+                                Diagnostic::error(
+                                    file,
+                                    p.span(),
+                                    format!("unknown presumption `{other}`"),
+                                )
+                                .with_help("allowed values: `holds`, `fails`"),
+                            );
+                        }
+                        kind != ElementKind::Exception
+                    }
+                };
                 elements.push(Element {
                     kind,
                     id: element.id.into_inner(),
@@ -952,7 +979,9 @@ impl Rulebook {
                     fix: element.fix,
                     // Exceptions are defences: unless the rule opts out, an unstated one is
                     // presumed not to hold.
-                    presumed: element.presumed.unwrap_or(kind == ElementKind::Exception),
+                    presumed: element.presumed.unwrap_or(kind == ElementKind::Exception)
+                        || element.presume.is_some(),
+                    presumed_holds,
                     effective: element.effective,
                     until: element.until,
                     location: Location::new(file, element_span),
@@ -1265,6 +1294,66 @@ when = "operator.kind == 'company'"
             errors
                 .iter()
                 .all(|e| e.starts_with("element has no `cite`"))
+        );
+    }
+}
+
+#[cfg(test)]
+mod presumption_tests {
+    use super::*;
+
+    #[test]
+    fn presume_sets_the_direction_and_rejects_other_words() {
+        let pack = r#"
+[statute]
+id = "demo"
+title = "Demo Act"
+citation = "Demo 1"
+version = "2024-01-01"
+summary = "a test pack"
+
+[[rule]]
+id = "demo.1"
+title = "t"
+citation = "Demo 2"
+scope = "practice"
+effective = 2000-01-01
+summary = "s"
+why = "w"
+
+[[rule.applies]]
+id = "us-person"
+text = "a U.S. person"
+cite = "Demo 3"
+when = "operator.us_person == true"
+presume = "fails"
+"#;
+        let mut files: Vec<Arc<SourceFile>> = embedded_files()
+            .into_iter()
+            .filter(|f| SUPPORT_FILES.contains(&file_stem_name(f)))
+            .collect();
+        files.push(SourceFile::new("demo.toml", pack));
+        let book = Rulebook::load(&files);
+        let element = book
+            .as_ref()
+            .ok()
+            .and_then(|b| b.rules.get("demo.1"))
+            .and_then(|v| v.first())
+            .and_then(|r| r.elements.first());
+        assert_eq!(
+            element.map(|e| (e.presumed, e.presumed_holds)),
+            Some((true, false))
+        );
+        files.pop();
+        files.push(SourceFile::new(
+            "demo.toml",
+            pack.replace("presume = \"fails\"", "presume = \"maybe\""),
+        ));
+        let errors = Rulebook::load(&files).err().unwrap_or_default();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message == "unknown presumption `maybe`")
         );
     }
 }
