@@ -48,6 +48,8 @@ pub struct Waiver {
     /// Whether the file speaks for every scenario of the run, so that a waiver naming a scenario
     /// the run did not check is stale rather than about some other folder.
     covers_run: bool,
+    /// Where the `expires` date is written, for the expiry warning.
+    expires_span: Range<usize>,
 }
 
 impl Waiver {
@@ -179,12 +181,14 @@ impl Waivers {
             .iter()
             .filter(|e| matches!(e.status, Status::Expired | Status::Unmatched))
             .map(|e| {
-                let diag = Diagnostic::error(
-                    &e.waiver.location.file,
-                    e.waiver.location.span.clone(),
-                    e.detail.clone(),
-                )
-                .warning();
+                // An expired waiver points at its date; an unmatched one at its header.
+                let span = if e.status == Status::Expired {
+                    e.waiver.expires_span.clone()
+                } else {
+                    e.waiver.location.span.clone()
+                };
+                let diag =
+                    Diagnostic::error(&e.waiver.location.file, span, e.detail.clone()).warning();
                 match &e.help {
                     Some(help) => diag.with_help(help.clone()),
                     None => diag,
@@ -411,6 +415,7 @@ impl Entry<'_, '_> {
         let mut present: BTreeSet<String> = BTreeSet::new();
         let mut strings: BTreeMap<String, (String, Range<usize>)> = BTreeMap::new();
         let mut expires = None;
+        let mut expires_span = span.start..span.start;
         for (key, value) in table {
             let name = key.get_ref().as_ref();
             present.insert(name.to_string());
@@ -419,7 +424,10 @@ impl Entry<'_, '_> {
                 "expires" => match value.get_ref() {
                     DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
                         (Some(d), None, None) => match Date::new(d.year, d.month, d.day) {
-                            Some(date) => expires = Some(date),
+                            Some(date) => {
+                                expires = Some(date);
+                                expires_span = value_span.clone();
+                            }
                             None => {
                                 self.error(value_span, "`expires` is not a calendar date", None)
                             }
@@ -525,10 +533,18 @@ impl Entry<'_, '_> {
             reason: get("reason"),
             owner: get("owner"),
             expires: expires?,
-            location: Location::new(self.file, span.start..span.start),
+            location: Location::new(self.file, header_span(&self.file.text, span.start)),
             covers_run: false,
+            expires_span,
         })
     }
+}
+
+/// The span of the line that starts at `start` (the `[[waiver]]` header), without its newline.
+fn header_span(text: &str, start: usize) -> Range<usize> {
+    let rest = text.get(start..).unwrap_or("");
+    let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    start..start + len
 }
 
 /// Matches `waivers` to the findings of `results` as of `today`.
@@ -734,6 +750,7 @@ mod tests {
             expires,
             location: Location::new(&file, 0..0),
             covers_run: true,
+            expires_span: 0..0,
         }
     }
 

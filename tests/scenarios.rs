@@ -28,12 +28,7 @@ fn every_scenario_report_is_pinned() {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
-        let report = Report {
-            rulebook: &book,
-            results: &results,
-            errors: &errors,
-            all: true,
-        };
+        let report = Report::new(&book, &results, &errors).with_all(true);
         insta::assert_snapshot!("human", render_human(&report, false));
         insta::assert_snapshot!("json", render_json(&report));
     });
@@ -49,6 +44,7 @@ fn every_expectation_in_scenarios_holds() {
         fail_on: FailOn::Likely,
         all: false,
         color: false,
+        ..CheckOptions::default()
     });
     assert_eq!(
         outcome.exit,

@@ -166,7 +166,7 @@ fn matrix(out: &mut String, report: &Report<'_>) {
     let rules = rule_ids(report.rulebook);
     let _ = writeln!(
         out,
-        "<section id=\"overview\">\n<h2>Scenarios × rules</h2>\n<p class=\"legend\"><span class=\"v-likely-violation\">likely violation</span><span class=\"v-possible-violation\">possible violation</span><span class=\"v-compliant\">ok: compliant</span><span class=\"v-not-applicable\">n/a: not applicable</span><span class=\"waived-cell\">striped: waived</span> Each cell shows the rule's strongest verdict in the scenario; — means the rule gave no finding (not in force on the scenario's date).</p>"
+        "<section id=\"overview\">\n<h2>Scenarios × rules</h2>\n<p class=\"legend\"><span class=\"v-likely-violation\">likely violation</span><span class=\"v-possible-violation\">possible violation</span><span class=\"v-compliant\">ok: compliant</span><span class=\"v-not-applicable\">n/a: not applicable</span><span class=\"waived-cell\">striped: waived</span> Each cell shows the rule's strongest verdict in the scenario; — means the rule gave no finding (nothing in its scope, such as no disclosure, or not in force on the scenario's date).</p>"
     );
     let _ = writeln!(
         out,
@@ -323,6 +323,19 @@ fn scenario(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
     let _ = writeln!(out, "</section>");
 }
 
+/// The scope item in words, its ids as code.
+fn scope_html(finding: &Finding) -> String {
+    match (&finding.practice, &finding.disclosure) {
+        (Some(p), Some(d)) => format!(
+            "practice <code>{}</code>, disclosure <code>{}</code>",
+            esc(p),
+            esc(d)
+        ),
+        (Some(p), None) => format!("practice <code>{}</code>", esc(p)),
+        _ => esc(&scope_words(finding)),
+    }
+}
+
 fn finding_details(out: &mut String, report: &Report<'_>, finding: &Finding) {
     let waiver = report.waiver(finding);
     let expired = report.expired_waiver(finding);
@@ -340,7 +353,7 @@ fn finding_details(out: &mut String, report: &Report<'_>, finding: &Finding) {
         verdict_label(finding.verdict),
         esc(&target(finding)),
         esc(&finding.title),
-        esc(&scope_words(finding))
+        scope_html(finding)
     );
     let _ = writeln!(
         out,

@@ -174,7 +174,12 @@ fn run_suite(out: &mut String, report: &Report<'_>) -> (usize, usize) {
         .filter(|d| d.severity == Severity::Error)
         .map(|d| d.file_name.as_str())
         .collect();
-    files.dedup();
+    let mut seen = Vec::new();
+    files.retain(|f| {
+        let fresh = !seen.contains(f);
+        seen.push(*f);
+        fresh
+    });
     let skipped = waivers
         .iter()
         .filter(|w| w.status != Status::Applied)
@@ -218,7 +223,11 @@ fn run_suite(out: &mut String, report: &Report<'_>) -> (usize, usize) {
             let _ = writeln!(
                 out,
                 "      <skipped message=\"{}\"/>",
-                xml(&format!("warning: {}", state.detail))
+                xml(&format!(
+                    "warning, {}: {}",
+                    state.status.name(),
+                    state.detail
+                ))
             );
         }
         let _ = writeln!(out, "    </testcase>");

@@ -212,6 +212,15 @@ fn scenario(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
     }
 }
 
+/// The scope item in words, its ids as code: "practice `x`, disclosure `y`".
+fn scope_md(finding: &Finding) -> String {
+    match (&finding.practice, &finding.disclosure) {
+        (Some(p), Some(d)) => format!("practice {}, disclosure {}", code(p), code(d)),
+        (Some(p), None) => format!("practice {}", code(p)),
+        _ => md(&scope_words(finding)),
+    }
+}
+
 fn finding_section(out: &mut String, report: &Report<'_>, number: usize, finding: &Finding) {
     let _ = writeln!(
         out,
@@ -224,7 +233,7 @@ fn finding_section(out: &mut String, report: &Report<'_>, number: usize, finding
         out,
         "*{}* · {} · {}\n",
         md(&finding.citation),
-        md(&scope_words(finding)),
+        scope_md(finding),
         code(&format!(
             "{}:{}",
             finding.location.file.name, finding.location.line
