@@ -14,7 +14,7 @@ use crate::rulebook::{Rulebook, embedded_files};
 use crate::scenario::Scenario;
 use crate::source::SourceFile;
 use crate::value::Date;
-use crate::verdict::Verdict;
+use crate::waiver::{self, WaiverSource};
 
 /// Largest scenario or rule file read, in bytes.
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
@@ -44,24 +44,56 @@ pub struct Outcome {
 }
 
 /// Output formats of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// The memo for people.
+    #[default]
     Human,
     /// The documented JSON shape.
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML, for CI test tabs.
+    Junit,
+    /// A Markdown memo, for counsel.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
 }
 
-/// The level at which `check` exits 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOn {
-    /// Any likely violation.
-    Likely,
-    /// Any likely or possible violation.
-    Possible,
-    /// Never.
-    Never,
+/// Where `check` takes its waivers from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum WaiverFiles {
+    /// The `consentry.toml` files next to and above the paths checked ([`waiver::discover`]).
+    #[default]
+    Discover,
+    /// These files only (`--waivers FILE`).
+    Files(Vec<PathBuf>),
+    /// None at all (`--no-waivers`).
+    Ignore,
 }
+
+/// Receives progress while scenarios are checked, so the CLI can draw a bar; the library
+/// itself prints nothing.
+pub trait Progress {
+    /// Checking starts on `files` scenario files.
+    fn start(&self, files: usize) {
+        let _ = files;
+    }
+    /// One file is loaded and evaluated (or failed to load).
+    fn advance(&self, file: &Path) {
+        let _ = file;
+    }
+    /// Every file is done.
+    fn finish(&self) {}
+}
+
+/// Progress that is not shown.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+pub use crate::verdict::FailOn;
 
 /// Where the rules come from and which packs to use.
 #[derive(Debug, Clone, Default)]
@@ -73,7 +105,7 @@ pub struct RuleOptions {
 }
 
 /// Options of `check` and `test`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
     /// Files and folders; empty means `scenarios/`.
     pub paths: Vec<PathBuf>,
@@ -89,6 +121,10 @@ pub struct CheckOptions {
     pub all: bool,
     /// Colour the human output.
     pub color: bool,
+    /// Where the waivers come from.
+    pub waivers: WaiverFiles,
+    /// The date waivers expire against; `None` means the system clock's today.
+    pub today: Option<Date>,
 }
 
 fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
@@ -272,7 +308,18 @@ pub fn run_scenarios(
     paths: &[PathBuf],
     as_of: Option<Date>,
 ) -> (Vec<ScenarioResult>, Vec<Diagnostic>) {
+    run_scenarios_with_progress(book, paths, as_of, &NoProgress)
+}
+
+/// [`run_scenarios`], telling `progress` of each file.
+pub fn run_scenarios_with_progress(
+    book: &Rulebook,
+    paths: &[PathBuf],
+    as_of: Option<Date>,
+    progress: &dyn Progress,
+) -> (Vec<ScenarioResult>, Vec<Diagnostic>) {
     let (files, mut errors) = scenario_files(paths);
+    progress.start(files.len());
     let rule_ids: BTreeSet<&str> = book
         .rule_ids()
         .chain(book.filtered_out_rule_ids())
@@ -281,6 +328,7 @@ pub fn run_scenarios(
     let mut results = Vec::new();
     let mut seen_ids: Vec<(String, String)> = Vec::new();
     for path in files {
+        progress.advance(&path);
         let file = match read_source(&path) {
             Ok(file) => file,
             Err(diag) => {
@@ -311,37 +359,77 @@ pub fn run_scenarios(
             Err(diags) => errors.extend(diags),
         }
     }
+    progress.finish();
     (results, errors)
+}
+
+/// The waiver files of a `check` run, loaded and checked; their errors join `errors`.
+fn load_waivers(
+    book: &Rulebook,
+    options: &CheckOptions,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<waiver::Waiver> {
+    let sources = match &options.waivers {
+        WaiverFiles::Ignore => return Vec::new(),
+        WaiverFiles::Files(files) => files
+            .iter()
+            .map(|path| WaiverSource {
+                path: path.clone(),
+                covers_run: true,
+            })
+            .collect(),
+        WaiverFiles::Discover => waiver::discover(&options.paths),
+    };
+    let mut waivers = Vec::new();
+    for source in sources {
+        match read_source(&source.path) {
+            Ok(file) => {
+                let (loaded, problems) = waiver::load(
+                    &file,
+                    book,
+                    !options.rules.statutes.is_empty(),
+                    source.covers_run,
+                );
+                waivers.extend(loaded);
+                errors.extend(problems);
+            }
+            Err(diag) => errors.push(diag),
+        }
+    }
+    waivers
 }
 
 /// `consentry check`.
 pub fn check(options: &CheckOptions) -> Outcome {
+    check_with_progress(options, &NoProgress)
+}
+
+/// `consentry check`, telling `progress` of each scenario file.
+pub fn check_with_progress(options: &CheckOptions, progress: &dyn Progress) -> Outcome {
     let book = match load_rulebook(&options.rules) {
         Ok(book) => book,
         Err(diags) => return failed(diags, options.color),
     };
-    let (results, errors) = run_scenarios(&book, &options.paths, options.as_of);
-    let report = Report {
-        rulebook: &book,
-        results: &results,
-        errors: &errors,
-        all: options.all,
-    };
+    let (results, mut errors) =
+        run_scenarios_with_progress(&book, &options.paths, options.as_of, progress);
+    // One date for the whole run, so every waiver expires against the same day.
+    let today = options.today.unwrap_or_else(Date::today);
+    let loaded = load_waivers(&book, options, &mut errors);
+    let waivers = waiver::apply(loaded, &results, today);
+    errors.extend(waivers.warnings());
+    let report = Report::new(&book, &results, &errors)
+        .with_all(options.all)
+        .with_waivers(&waivers)
+        .with_fail_on(options.fail_on);
     let stdout = match options.format {
         Format::Human => report::render_human(&report, options.color),
         Format::Json => report::render_json(&report),
+        Format::Sarif => report::render_sarif(&report),
+        Format::Junit => report::render_junit(&report),
+        Format::Markdown => report::render_markdown(&report),
+        Format::Html => report::render_html(&report),
     };
-    let threshold = match options.fail_on {
-        FailOn::Likely => Some(Verdict::LikelyViolation.strength()),
-        FailOn::Possible => Some(Verdict::PossibleViolation.strength()),
-        FailOn::Never => None,
-    };
-    let reached = threshold.is_some_and(|t| {
-        results
-            .iter()
-            .flat_map(|r| &r.findings)
-            .any(|f| f.verdict.strength() >= t)
-    });
+    let reached = report.failing() > 0;
     let exit = if errors.iter().any(|d| d.severity == Severity::Error) {
         Exit::BadInput
     } else if reached {
@@ -349,10 +437,11 @@ pub fn check(options: &CheckOptions) -> Outcome {
     } else {
         Exit::Clean
     };
-    let stderr = if options.format == Format::Human {
-        render_diagnostics(&errors, options.color)
-    } else {
+    // JSON carries its diagnostics inside; every other format also prints them for people.
+    let stderr = if options.format == Format::Json {
         String::new()
+    } else {
+        render_diagnostics(&errors, options.color)
     };
     Outcome {
         stdout,
@@ -460,14 +549,27 @@ pub fn validate(rules: &RuleOptions, paths: &[PathBuf], color: bool) -> Outcome 
             Err(diags) => errors.extend(diags),
         }
     }
+    let mut waiver_files = 0;
+    for source in waiver::discover(paths) {
+        waiver_files += 1;
+        match read_source(&source.path) {
+            Ok(file) => {
+                errors.extend(waiver::load(&file, &book, !rules.statutes.is_empty(), true).1)
+            }
+            Err(diag) => errors.push(diag),
+        }
+    }
     let rules: usize = book.rules.values().map(Vec::len).sum();
-    let stdout = format!(
+    let mut stdout = format!(
         "rulebook: {} statute pack(s), {} rule version(s), {} fact(s) in the vocabulary\nscenarios: {good} valid, {} with errors\n",
         book.statutes.len(),
         rules,
         book.vocabulary.facts.len(),
         files.len() - good
     );
+    if waiver_files > 0 {
+        stdout.push_str(&format!("waiver files: {waiver_files}\n"));
+    }
     let exit = if errors.is_empty() {
         Exit::Clean
     } else {

@@ -3,8 +3,9 @@
 //! Statutes are TOML rule packs (`rules/`), an app's data practices are TOML scenarios, and
 //! evaluation gives reasoned findings: each legal element, the facts that decided it, what is
 //! unknown, what would fix it, and the exposure. Data flows one way:
-//! [`rulebook`] and [`scenario`] load and check, [`engine`] evaluates, [`report`] renders,
-//! and [`app`] wires them together for the command line.
+//! [`rulebook`] and [`scenario`] load and check, [`engine`] evaluates, [`waiver`] marks the
+//! findings a team has accepted, [`report`] renders, and [`app`] wires them together for the
+//! command line.
 
 pub mod app;
 pub mod condition;
@@ -19,3 +20,4 @@ pub mod source;
 pub mod value;
 pub mod verdict;
 pub mod vocabulary;
+pub mod waiver;

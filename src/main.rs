@@ -5,8 +5,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use consentry::app::{self, CheckOptions, Exit, FailOn, Format, Outcome, RuleOptions};
+use consentry::app::{
+    self, CheckOptions, Exit, FailOn, Format, Outcome, Progress, RuleOptions, WaiverFiles,
+};
 use consentry::value::Date;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Environment variable that pins the date waivers expire against (YYYY-MM-DD), for tests.
+const TODAY_VAR: &str = "CONSENTRY_TODAY";
+/// Fewest scenario files for which a progress bar is worth drawing.
+const PROGRESS_MIN_FILES: usize = 10;
 
 /// Reasoned findings on consent and children's-privacy law (BIPA, COPPA, ...) for an app's
 /// data practices. Not legal advice.
@@ -89,12 +97,22 @@ struct CheckArgs {
     /// Also show compliant and not-applicable findings.
     #[arg(long)]
     all: bool,
+    /// Read waivers from FILE instead of the consentry.toml files found (repeatable).
+    #[arg(long = "waivers", value_name = "FILE", conflicts_with = "no_waivers")]
+    waivers: Vec<PathBuf>,
+    /// Show the report without applying any waiver.
+    #[arg(long)]
+    no_waivers: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum CheckFormat {
     Human,
     Json,
+    Sarif,
+    Junit,
+    Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -125,21 +143,88 @@ fn rule_options(args: RulesArgs) -> RuleOptions {
     }
 }
 
+/// A progress bar on stderr, drawn only on a terminal outside CI and for runs of many files.
+struct Bar {
+    bar: ProgressBar,
+    enabled: bool,
+}
+
+impl Bar {
+    fn new() -> Self {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        let enabled = std::io::stderr().is_terminal() && !ci && !dumb;
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        Self { bar, enabled }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, files: usize) {
+        if !self.enabled || files < PROGRESS_MIN_FILES {
+            return;
+        }
+        self.bar.set_length(files as u64);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} checking {pos}/{len} scenarios [{bar:30}] {wide_msg}",
+        ) {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
+        self.bar.set_draw_target(ProgressDrawTarget::stderr());
+    }
+
+    fn advance(&self, file: &std::path::Path) {
+        self.bar.set_message(file.display().to_string());
+        self.bar.inc(1);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn today_from_env() -> Result<Option<Date>, String> {
+    match std::env::var(TODAY_VAR) {
+        Ok(text) if !text.is_empty() => parse_date(&text)
+            .map(Some)
+            .map_err(|e| format!("error: {TODAY_VAR}: {e}")),
+        _ => Ok(None),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let today = match today_from_env() {
+        Ok(today) => today,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "{message}");
+            return ExitCode::from(Exit::BadInput as u8);
+        }
+    };
     let stdout_color = color_for(std::io::stdout().is_terminal());
     let stderr_color = color_for(std::io::stderr().is_terminal());
     let mut output_file = None;
     let outcome = match cli.command {
         Command::Check(args) => {
             output_file = args.output;
-            app::check(&CheckOptions {
+            let waivers = if args.no_waivers {
+                WaiverFiles::Ignore
+            } else if args.waivers.is_empty() {
+                WaiverFiles::Discover
+            } else {
+                WaiverFiles::Files(args.waivers)
+            };
+            let options = CheckOptions {
                 paths: args.paths,
                 rules: rule_options(args.rules),
                 as_of: args.as_of,
                 format: match args.format {
                     CheckFormat::Human => Format::Human,
                     CheckFormat::Json => Format::Json,
+                    CheckFormat::Sarif => Format::Sarif,
+                    CheckFormat::Junit => Format::Junit,
+                    CheckFormat::Markdown => Format::Markdown,
+                    CheckFormat::Html => Format::Html,
                 },
                 fail_on: match args.fail_on {
                     FailLevel::Likely => FailOn::Likely,
@@ -147,8 +232,13 @@ fn main() -> ExitCode {
                     FailLevel::Never => FailOn::Never,
                 },
                 all: args.all,
-                color: stdout_color && output_file.is_none(),
-            })
+                color: stdout_color
+                    && output_file.is_none()
+                    && matches!(args.format, CheckFormat::Human),
+                waivers,
+                today,
+            };
+            app::check_with_progress(&options, &Bar::new())
         }
         Command::Test(args) => app::test(&CheckOptions {
             paths: args.paths,
@@ -158,6 +248,7 @@ fn main() -> ExitCode {
             fail_on: FailOn::Likely,
             all: false,
             color: stderr_color,
+            ..CheckOptions::default()
         }),
         Command::Explain { rule, rules } => app::explain(&rule_options(rules), &rule, stdout_color),
         Command::Rules { format, rules } => app::rules(

@@ -122,6 +122,42 @@ impl Verdict {
     }
 }
 
+/// The level at which `check` exits 1 (`--fail-on`): a finding that reaches it and is not
+/// waived fails the run, in every output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Any likely violation.
+    #[default]
+    Likely,
+    /// Any likely or possible violation.
+    Possible,
+    /// Never.
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding with `verdict` reaches this level.
+    pub fn reached_by(self, verdict: Verdict) -> bool {
+        match self {
+            Self::Likely => verdict == Verdict::LikelyViolation,
+            Self::Possible => matches!(
+                verdict,
+                Verdict::LikelyViolation | Verdict::PossibleViolation
+            ),
+            Self::Never => false,
+        }
+    }
+
+    /// The option value, e.g. `likely`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Likely => "likely",
+            Self::Possible => "possible",
+            Self::Never => "never",
+        }
+    }
+}
+
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -29,15 +29,10 @@ fn every_scenario_report_is_pinned() {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
-        let report = Report {
-            rulebook: &book,
-            results: &results,
-            errors: &errors,
-            // What a user sees by default: every finding but the not-applicable ones (and,
-            // in the human memo, the compliant ones), so a review reads the reasoning that
-            // matters. Not-applicable verdicts are pinned by each scenario's [expect].
-            all: false,
-        };
+        // What a user sees by default: every finding but the not-applicable ones (and, in
+        // the human memo, the compliant ones), so a review reads the reasoning that
+        // matters. Not-applicable verdicts are pinned by each scenario's [expect].
+        let report = Report::new(&book, &results, &errors).with_all(false);
         insta::assert_snapshot!("human", render_human(&report, false));
         insta::assert_snapshot!("json", render_json(&report));
     });
@@ -53,6 +48,7 @@ fn every_expectation_in_scenarios_holds() {
         fail_on: FailOn::Likely,
         all: false,
         color: false,
+        ..CheckOptions::default()
     });
     assert_eq!(
         outcome.exit,

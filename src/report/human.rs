@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{Report, shown};
+use super::totals::{heading, plural};
+use super::{Report, TOTALS_BASIS, shown};
 use crate::condition::ScopeKind;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
 use crate::exposure::money;
 use crate::rulebook::{ElementKind, Rule, Rulebook};
 use crate::verdict::{Truth, Verdict};
+use crate::waiver::Status;
 
 struct Style {
     color: bool,
@@ -56,8 +58,9 @@ impl Style {
 pub fn render_human(report: &Report<'_>, color: bool) -> String {
     let style = Style { color };
     let mut out = String::new();
+    let mut any_totals = false;
     for result in report.results {
-        scenario_section(&mut out, result, report.all, &style);
+        any_totals |= scenario_section(&mut out, report, result, &style);
     }
     if report.results.len() > 1 {
         let mut totals: BTreeMap<Verdict, usize> = BTreeMap::new();
@@ -73,17 +76,46 @@ pub fn render_human(report: &Report<'_>, color: bool) -> String {
                 counts_line(&totals)
             ))
         );
+        let run = report.run_totals();
+        for verdict in [Verdict::LikelyViolation, Verdict::PossibleViolation] {
+            if let Some(line) = run.line(verdict) {
+                let _ = writeln!(
+                    out,
+                    "Exposure of all {}: {line}",
+                    heading(verdict).to_lowercase()
+                );
+            }
+        }
     }
-    if !report.errors.is_empty() {
+    if any_totals {
+        let _ = writeln!(out, "{}", style.dim(TOTALS_BASIS));
+    }
+    let reported: Vec<_> = report.waivers.reported().collect();
+    if !reported.is_empty() {
         let _ = writeln!(
             out,
-            "{}",
-            style.bold(&format!(
-                "{} file problem(s) reported on stderr",
-                report.errors.len()
-            ))
+            "Waivers: {} applied, {} expired, {} unmatched",
+            report.waivers.count(Status::Applied),
+            report.waivers.count(Status::Expired),
+            report.waivers.count(Status::Unmatched)
         );
     }
+    let (errors, warnings) = report.problem_counts();
+    if errors + warnings > 0 {
+        let text = match (errors, warnings) {
+            (_, 0) => format!("{errors} file problem(s) reported on stderr"),
+            (0, _) => format!("{warnings} warning(s) reported on stderr"),
+            _ => format!("{errors} file problem(s) and {warnings} warning(s) reported on stderr"),
+        };
+        let _ = writeln!(out, "{}", style.bold(&text));
+    }
+    out
+}
+
+/// One finding as plain text, the paragraph of the memo (used for JUnit failure bodies).
+pub(crate) fn finding_text(report: &Report<'_>, finding: &Finding) -> String {
+    let mut out = String::new();
+    finding_paragraph(&mut out, report, finding, &Style { color: false });
     out
 }
 
@@ -95,7 +127,13 @@ fn counts_line(counts: &BTreeMap<Verdict, usize>) -> String {
         .join(", ")
 }
 
-fn scenario_section(out: &mut String, result: &ScenarioResult, all: bool, style: &Style) {
+/// Writes one scenario's section; returns whether it showed exposure totals.
+fn scenario_section(
+    out: &mut String,
+    report: &Report<'_>,
+    result: &ScenarioResult,
+    style: &Style,
+) -> bool {
     let scenario = &result.scenario;
     let title = scenario.title.as_deref().unwrap_or("");
     let _ = writeln!(
@@ -111,8 +149,8 @@ fn scenario_section(out: &mut String, result: &ScenarioResult, all: bool, style:
     let _ = writeln!(out);
     let mut hidden = 0;
     for finding in &result.findings {
-        if shown(finding.verdict, all) {
-            finding_paragraph(out, finding, style);
+        if shown(finding.verdict, report.all) {
+            finding_paragraph(out, report, finding, style);
         } else {
             hidden += 1;
         }
@@ -129,6 +167,33 @@ fn scenario_section(out: &mut String, result: &ScenarioResult, all: bool, style:
     for (statute, counts) in &per_statute {
         let _ = writeln!(out, "   {statute:<8} {}", counts_line(counts));
     }
+    let totals = report.scenario_totals(result);
+    for verdict in [Verdict::LikelyViolation, Verdict::PossibleViolation] {
+        if let Some(line) = totals.line(verdict) {
+            let _ = writeln!(
+                out,
+                "   Exposure of the {}: {line}",
+                heading(verdict).to_lowercase()
+            );
+        }
+    }
+    let mut notes: Vec<&str> = Vec::new();
+    for note in totals.sums.iter().flat_map(|s| &s.notes) {
+        if !notes.contains(&note.as_str()) {
+            notes.push(note);
+        }
+    }
+    for note in notes {
+        let _ = writeln!(out, "     {}", style.dim(note));
+    }
+    let waived = report.waived_in(result);
+    if waived > 0 {
+        let _ = writeln!(
+            out,
+            "   Waived: {} (verdicts kept; not counted toward --fail-on)",
+            plural(waived, "finding", "findings")
+        );
+    }
     if hidden > 0 {
         let _ = writeln!(
             out,
@@ -139,6 +204,7 @@ fn scenario_section(out: &mut String, result: &ScenarioResult, all: bool, style:
         );
     }
     let _ = writeln!(out);
+    !totals.is_empty()
 }
 
 fn scope_line(finding: &Finding) -> String {
@@ -149,7 +215,7 @@ fn scope_line(finding: &Finding) -> String {
     }
 }
 
-fn finding_paragraph(out: &mut String, finding: &Finding, style: &Style) {
+fn finding_paragraph(out: &mut String, report: &Report<'_>, finding: &Finding, style: &Style) {
     let _ = writeln!(
         out,
         "{}  {}  {}",
@@ -165,6 +231,25 @@ fn finding_paragraph(out: &mut String, finding: &Finding, style: &Style) {
         finding.location.file.name,
         finding.location.line
     );
+    if let Some(waiver) = report.waiver(finding) {
+        let _ = writeln!(
+            out,
+            "   {} until {} by {}: {} ({})",
+            style.paint("1;36", "WAIVED"),
+            waiver.expires,
+            waiver.owner,
+            waiver.reason,
+            waiver.location.display()
+        );
+    } else if let Some(waiver) = report.expired_waiver(finding) {
+        let _ = writeln!(
+            out,
+            "   {} on {} ({}): the finding counts again",
+            style.paint("1;33", "Waiver expired"),
+            waiver.expires,
+            waiver.location.display()
+        );
+    }
     for (kind, heading) in [
         (ElementKind::Applies, "Does the duty attach?"),
         (ElementKind::Exception, "Exceptions"),

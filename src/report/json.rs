@@ -2,10 +2,11 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::Report;
+use super::{Report, Totals};
 use crate::engine::{Finding, MissingFact};
 use crate::rulebook::{Remedy, Rulebook};
 use crate::verdict::{Truth, Verdict};
+use crate::waiver::{Waiver, WaiverState, Waivers};
 
 /// Version of the JSON shape; bumped only on a breaking change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -36,7 +37,77 @@ fn remedy_json(remedy: &Remedy) -> Json {
     })
 }
 
-fn finding_json(finding: &Finding) -> Json {
+/// A waiver as JSON: what it covers, why, who owns it, until when, and where it is written.
+pub(crate) fn waiver_json(waiver: &Waiver) -> Json {
+    json!({
+        "rule": waiver.rule,
+        "scenario": waiver.scenario,
+        "scope": match (&waiver.practice, &waiver.disclosure) {
+            (Some(p), Some(d)) => Json::from(format!("{p}/{d}")),
+            (Some(p), None) => Json::from(p.as_str()),
+            _ => Json::Null,
+        },
+        "reason": waiver.reason,
+        "owner": waiver.owner,
+        "expires": waiver.expires,
+        "file": waiver.location.file.name,
+        "line": waiver.location.line,
+        "column": waiver.location.column,
+    })
+}
+
+/// Every waiver the run reports, with its status and the findings it names.
+pub(crate) fn waivers_json(waivers: &Waivers) -> Json {
+    waivers
+        .reported()
+        .map(|state: &WaiverState| {
+            let mut entry = waiver_json(&state.waiver);
+            if let Json::Object(map) = &mut entry {
+                map.insert("status".into(), Json::from(state.status.name()));
+                map.insert("findings".into(), Json::from(state.findings.clone()));
+                map.insert(
+                    "detail".into(),
+                    if state.detail.is_empty() {
+                        Json::Null
+                    } else {
+                        Json::from(state.detail.as_str())
+                    },
+                );
+            }
+            entry
+        })
+        .collect()
+}
+
+/// Exposure totals as JSON: per verdict a list of sums (one per currency), and the count of
+/// findings without an estimate.
+pub(crate) fn totals_json(totals: &Totals) -> Json {
+    let sums = |verdict: Verdict| -> Vec<Json> {
+        totals
+            .at(verdict)
+            .map(|s| {
+                json!({
+                    "currency": s.currency,
+                    "low": s.low,
+                    "high": s.high,
+                    "findings": s.findings,
+                    "waived": s.waived,
+                    "notes": s.notes,
+                })
+            })
+            .collect()
+    };
+    json!({
+        "likely-violation": sums(Verdict::LikelyViolation),
+        "possible-violation": sums(Verdict::PossibleViolation),
+        "without_estimate": {
+            "likely-violation": totals.likely_unestimated,
+            "possible-violation": totals.possible_unestimated,
+        },
+    })
+}
+
+fn finding_json(finding: &Finding, report: &Report<'_>) -> Json {
     let elements: Vec<Json> = finding
         .elements
         .iter()
@@ -90,7 +161,14 @@ fn finding_json(finding: &Finding) -> Json {
         "exposure": exposure,
         "fingerprint": finding.fingerprint,
         "notes": finding.notes,
-        "waived": Json::Null,
+        "waived": report.waiver(finding).map_or(Json::Null, |w| {
+            let mut waived = waiver_json(w);
+            if let Json::Object(map) = &mut waived {
+                map.remove("rule");
+                map.remove("scenario");
+            }
+            waived
+        }),
     })
 }
 
@@ -136,10 +214,12 @@ pub fn render_json(report: &Report<'_>) -> String {
                     .findings
                     .iter()
                     .filter(|f| report.all || f.verdict != Verdict::NotApplicable)
-                    .map(finding_json)
+                    .map(|f| finding_json(f, report))
                     .collect::<Vec<_>>(),
                 "summary": summary,
                 "summary_by_statute": by_statute,
+                "waived_findings": report.waived_in(result),
+                "exposure_total": totals_json(&report.scenario_totals(result)),
             })
         })
         .collect();
@@ -164,6 +244,10 @@ pub fn render_json(report: &Report<'_>) -> String {
         "rulebook": rulebook_json(report.rulebook),
         "scenarios": scenarios,
         "errors": errors,
+        "fail_on": report.fail_on.name(),
+        "failing_findings": report.failing(),
+        "exposure_total": totals_json(&report.run_totals()),
+        "waivers": waivers_json(report.waivers),
     });
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
     text.push('\n');

@@ -1,15 +1,30 @@
-//! Reports: pure renderers of one run's findings (human memo, JSON), never re-evaluating.
+//! Reports: pure renderers of one run's findings (human memo, JSON, SARIF, JUnit, Markdown,
+//! HTML), never re-evaluating. Every format reads the same [`Report`].
 
+mod escape;
+mod html;
 mod human;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
+mod totals;
 
+pub use html::render_html;
 pub use human::{render_human, render_rule};
 pub use json::{render_json, rules_json};
+pub use junit::render_junit;
+pub use markdown::render_markdown;
+pub use sarif::render_sarif;
+pub use totals::{ExposureTotal, TOTALS_BASIS, Totals};
 
-use crate::diagnostics::Diagnostic;
-use crate::engine::ScenarioResult;
-use crate::rulebook::Rulebook;
-use crate::verdict::Verdict;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::engine::{ElementResult, Finding, ScenarioResult};
+use crate::rulebook::{ElementKind, Rulebook};
+use crate::verdict::{FailOn, Truth, Verdict};
+use crate::waiver::{Waiver, Waivers};
+
+static NO_WAIVERS: Waivers = Waivers::none();
 
 /// Everything one `check` run produced.
 pub struct Report<'a> {
@@ -17,10 +32,115 @@ pub struct Report<'a> {
     pub rulebook: &'a Rulebook,
     /// One result per good scenario file, in file-path order.
     pub results: &'a [ScenarioResult],
-    /// Every problem with every bad file.
+    /// Every problem with every bad file, and the warnings of the run (expired or unmatched
+    /// waivers).
     pub errors: &'a [Diagnostic],
     /// Whether compliant and not-applicable findings are shown.
     pub all: bool,
+    /// The waivers of the run and the findings they waive.
+    pub waivers: &'a Waivers,
+    /// The `--fail-on` level.
+    pub fail_on: FailOn,
+}
+
+impl<'a> Report<'a> {
+    /// A report of `results` with no waivers, the default `--fail-on likely`, and only likely
+    /// and possible violations shown.
+    pub fn new(
+        rulebook: &'a Rulebook,
+        results: &'a [ScenarioResult],
+        errors: &'a [Diagnostic],
+    ) -> Self {
+        Self {
+            rulebook,
+            results,
+            errors,
+            all: false,
+            waivers: &NO_WAIVERS,
+            fail_on: FailOn::Likely,
+        }
+    }
+
+    /// The same report, showing compliant and not-applicable findings too (`--all`).
+    #[must_use]
+    pub fn with_all(self, all: bool) -> Self {
+        Self { all, ..self }
+    }
+
+    /// The same report with `waivers` applied.
+    #[must_use]
+    pub fn with_waivers(self, waivers: &'a Waivers) -> Self {
+        Self { waivers, ..self }
+    }
+
+    /// The same report judged at `fail_on`.
+    #[must_use]
+    pub fn with_fail_on(self, fail_on: FailOn) -> Self {
+        Self { fail_on, ..self }
+    }
+
+    /// The waiver that waives `finding`, if any.
+    pub fn waiver(&self, finding: &Finding) -> Option<&'a Waiver> {
+        self.waivers.waiver_for(&finding.fingerprint)
+    }
+
+    /// An expired waiver that names `finding` (which therefore counts again), if any.
+    pub fn expired_waiver(&self, finding: &Finding) -> Option<&'a Waiver> {
+        self.waivers.expired_for(&finding.fingerprint)
+    }
+
+    /// Whether `finding` fails the run: it reaches `--fail-on` and is not waived.
+    pub fn fails(&self, finding: &Finding) -> bool {
+        self.fail_on.reached_by(finding.verdict) && self.waiver(finding).is_none()
+    }
+
+    /// How many findings of the run fail it.
+    pub fn failing(&self) -> usize {
+        self.results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|f| self.fails(f))
+            .count()
+    }
+
+    /// How many findings of `result` are waived.
+    pub fn waived_in(&self, result: &ScenarioResult) -> usize {
+        result
+            .findings
+            .iter()
+            .filter(|f| self.waiver(f).is_some())
+            .count()
+    }
+
+    /// The exposure totals of one scenario.
+    pub fn scenario_totals(&self, result: &ScenarioResult) -> Totals {
+        Totals::of(
+            result
+                .findings
+                .iter()
+                .map(|f| (f, self.waiver(f).is_some())),
+        )
+    }
+
+    /// The exposure totals of the whole run.
+    pub fn run_totals(&self) -> Totals {
+        Totals::of(
+            self.results
+                .iter()
+                .flat_map(|r| &r.findings)
+                .map(|f| (f, self.waiver(f).is_some())),
+        )
+    }
+
+    /// The number of error and of warning diagnostics.
+    pub fn problem_counts(&self) -> (usize, usize) {
+        let errors = self
+            .errors
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        (errors, self.errors.len() - errors)
+    }
 }
 
 /// Whether a finding is shown by default: compliant and not-applicable findings need `--all`.
@@ -29,4 +149,80 @@ pub(crate) fn shown(verdict: Verdict, all: bool) -> bool {
         verdict,
         Verdict::LikelyViolation | Verdict::PossibleViolation
     )
+}
+
+/// The finding's rule and scope item in the `[expect]` syntax: `bipa.15b@practice/disclosure`.
+pub(crate) fn target(finding: &Finding) -> String {
+    match (&finding.practice, &finding.disclosure) {
+        (Some(p), Some(d)) => format!("{}@{p}/{d}", finding.rule),
+        (Some(p), None) => format!("{}@{p}", finding.rule),
+        _ => finding.rule.clone(),
+    }
+}
+
+/// The scope item in words: "practice `x`, disclosure `y`".
+pub(crate) fn scope_words(finding: &Finding) -> String {
+    match (&finding.practice, &finding.disclosure) {
+        (Some(p), Some(d)) => format!("practice `{p}`, disclosure `{d}`"),
+        (Some(p), None) => format!("practice `{p}`"),
+        _ => "the service as a whole".to_string(),
+    }
+}
+
+/// The verdict as people read it: "Likely violation".
+pub(crate) fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::LikelyViolation => "Likely violation",
+        Verdict::PossibleViolation => "Possible violation",
+        Verdict::Compliant => "Compliant",
+        Verdict::NotApplicable => "Not applicable",
+    }
+}
+
+/// The elements that decided the verdict: the breached requirements of a likely violation,
+/// the undecided elements of a possible one, the failed threshold (or the defence that held)
+/// of a rule that does not apply, and the requirements met by a compliant practice.
+pub(crate) fn deciding(finding: &Finding) -> Vec<&ElementResult> {
+    let pick = |keep: &dyn Fn(&ElementResult) -> bool| -> Vec<&ElementResult> {
+        finding.elements.iter().filter(|e| keep(e)).collect()
+    };
+    match finding.verdict {
+        Verdict::LikelyViolation => {
+            pick(&|e| e.kind == ElementKind::Requires && e.effective() == Truth::False)
+        }
+        Verdict::PossibleViolation => pick(&|e| e.effective() == Truth::Unknown),
+        Verdict::NotApplicable => pick(&|e| match e.kind {
+            ElementKind::Applies => e.effective() == Truth::False,
+            ElementKind::Exception => e.effective() == Truth::True,
+            ElementKind::Requires => false,
+        }),
+        Verdict::Compliant => pick(&|e| e.kind == ElementKind::Requires),
+    }
+}
+
+/// The strongest verdict of `rule` in `result`, and how many findings of that verdict it has
+/// and how many of those are waived; `None` when the rule gave no finding.
+pub(crate) fn strongest(
+    report: &Report<'_>,
+    result: &ScenarioResult,
+    rule: &str,
+) -> Option<(Verdict, usize, usize)> {
+    let verdict = result
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| f.verdict)
+        .max_by_key(|v| v.strength())?;
+    let at: Vec<&Finding> = result
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule && f.verdict == verdict)
+        .collect();
+    let waived = at.iter().filter(|f| report.waiver(f).is_some()).count();
+    Some((verdict, at.len(), waived))
+}
+
+/// The rule ids of the rulebook, in id order (one per rule, whatever its versions).
+pub(crate) fn rule_ids(book: &Rulebook) -> Vec<&str> {
+    book.rules.keys().map(String::as_str).collect()
 }

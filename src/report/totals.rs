@@ -1,0 +1,192 @@
+//! Exposure totals: the findings' own estimates added up per scenario and per run, likely and
+//! possible violations apart, one sum per currency, with the counts and notes they rest on.
+
+use std::collections::BTreeMap;
+
+use crate::engine::Finding;
+use crate::exposure::money;
+use crate::verdict::Verdict;
+
+/// What every total rests on, said once wherever totals are shown.
+pub const TOTALS_BASIS: &str = "Totals add up the estimates of the findings they count, likely \
+and possible violations apart. A person can be counted under several rules and practices, the \
+amounts are statutory figures a court or agency may reduce, and findings whose scenario gives \
+no counts add nothing.";
+
+/// The sum of the estimates of the findings at one verdict, in one currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExposureTotal {
+    /// Likely or possible violation.
+    pub verdict: Verdict,
+    /// ISO currency code.
+    pub currency: String,
+    /// Sum of the low estimates; `None` when any summed estimate is an "up to" figure.
+    pub low: Option<f64>,
+    /// Sum of the high estimates.
+    pub high: f64,
+    /// Findings whose estimate is summed.
+    pub findings: usize,
+    /// How many of those are waived (their exposure remains: a waiver accepts the risk).
+    pub waived: usize,
+    /// The notes of the summed estimates, each once.
+    pub notes: Vec<String>,
+}
+
+impl ExposureTotal {
+    /// The amount as text: `$1,000 – $5,000`, `up to $50,120`, or `$5,000`.
+    pub fn range(&self) -> String {
+        range(&self.currency, self.low, self.high)
+    }
+
+    /// The amount and what it counts: `$1,000 – $5,000 from 2 findings (1 waived)`.
+    pub fn describe(&self) -> String {
+        let waived = if self.waived > 0 {
+            format!(", {} waived", self.waived)
+        } else {
+            String::new()
+        };
+        format!(
+            "{} from {}{waived}",
+            self.range(),
+            plural(self.findings, "estimated finding", "estimated findings")
+        )
+    }
+}
+
+/// An amount range as text: `$1,000 – $5,000`, `up to $50,120`, or `$5,000`.
+pub fn range(currency: &str, low: Option<f64>, high: f64) -> String {
+    match low {
+        Some(low) if (low - high).abs() > f64::EPSILON => {
+            format!("{} – {}", money(currency, low), money(currency, high))
+        }
+        Some(_) => money(currency, high),
+        None => format!("up to {}", money(currency, high)),
+    }
+}
+
+/// `1 finding`, `2 findings`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The exposure totals of a set of findings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    /// Likely-violation sums, then possible-violation sums, each by currency.
+    pub sums: Vec<ExposureTotal>,
+    /// Likely violations without an estimate.
+    pub likely_unestimated: usize,
+    /// Possible violations without an estimate.
+    pub possible_unestimated: usize,
+}
+
+impl Totals {
+    /// Adds up the estimates of `findings` (each with whether it is waived).
+    pub fn of<'f>(findings: impl IntoIterator<Item = (&'f Finding, bool)>) -> Self {
+        let mut sums: BTreeMap<(u8, String), ExposureTotal> = BTreeMap::new();
+        let mut totals = Totals::default();
+        for (finding, waived) in findings {
+            let order = match finding.verdict {
+                Verdict::LikelyViolation => 0,
+                Verdict::PossibleViolation => 1,
+                _ => continue,
+            };
+            let Some(exposure) = &finding.exposure else {
+                if order == 0 {
+                    totals.likely_unestimated += 1;
+                } else {
+                    totals.possible_unestimated += 1;
+                }
+                continue;
+            };
+            let sum = sums
+                .entry((order, exposure.currency.clone()))
+                .or_insert_with(|| ExposureTotal {
+                    verdict: finding.verdict,
+                    currency: exposure.currency.clone(),
+                    low: Some(0.0),
+                    high: 0.0,
+                    findings: 0,
+                    waived: 0,
+                    notes: Vec::new(),
+                });
+            // One "up to" figure makes the whole sum an "up to" figure.
+            sum.low = match (sum.low, exposure.low) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
+            sum.high += exposure.high;
+            sum.findings += 1;
+            sum.waived += usize::from(waived);
+            for note in &exposure.notes {
+                if !sum.notes.contains(note) {
+                    sum.notes.push(note.clone());
+                }
+            }
+        }
+        totals.sums = sums.into_values().collect();
+        totals
+    }
+
+    /// The sums at `verdict`.
+    pub fn at(&self, verdict: Verdict) -> impl Iterator<Item = &ExposureTotal> {
+        self.sums.iter().filter(move |s| s.verdict == verdict)
+    }
+
+    /// Likely or possible violations at `verdict` without an estimate.
+    pub fn unestimated(&self, verdict: Verdict) -> usize {
+        match verdict {
+            Verdict::LikelyViolation => self.likely_unestimated,
+            Verdict::PossibleViolation => self.possible_unestimated,
+            _ => 0,
+        }
+    }
+
+    /// Whether there is no likely or possible violation at all.
+    pub fn is_empty(&self) -> bool {
+        self.sums.is_empty() && self.likely_unestimated == 0 && self.possible_unestimated == 0
+    }
+
+    /// One line for `verdict`: the sums, and the findings left out; `None` when there are no
+    /// findings at that verdict.
+    pub fn line(&self, verdict: Verdict) -> Option<String> {
+        let sums: Vec<String> = self.at(verdict).map(ExposureTotal::describe).collect();
+        let unestimated = self.unestimated(verdict);
+        let left_out = match (sums.is_empty(), unestimated) {
+            (_, 0) => String::new(),
+            (true, n) => format!(
+                "not estimated: {}, no counts stated",
+                plural(n, "finding", "findings")
+            ),
+            (false, n) => format!("; {n} more not estimated (no counts stated)"),
+        };
+        if sums.is_empty() && unestimated == 0 {
+            return None;
+        }
+        Some(format!("{}{left_out}", sums.join(" + ")))
+    }
+}
+
+/// "Likely violations" / "Possible violations", the heading of a totals line.
+pub(crate) fn heading(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::PossibleViolation => "Possible violations",
+        _ => "Likely violations",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_say_up_to_without_a_low_bound() {
+        assert_eq!(range("USD", Some(1000.0), 5000.0), "$1,000 – $5,000");
+        assert_eq!(range("USD", Some(5000.0), 5000.0), "$5,000");
+        assert_eq!(range("USD", None, 53_088.0), "up to $53,088");
+    }
+}
