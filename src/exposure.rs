@@ -65,6 +65,16 @@ pub fn money(currency: &str, amount: f64) -> String {
     }
 }
 
+/// The facts the exposure estimate reads (besides the remedy): they are read by the engine, not
+/// by rule conditions, and count as read for the linter.
+pub const EXPOSURE_FACTS: &[&str] = &[
+    "practice.subjects_count",
+    "practice.regions",
+    "service.users",
+    "practice.captures_per_person",
+    "practice.culpability",
+];
+
 /// The exposure of a finding under `remedy`, when the scenario gives the counts it needs.
 pub fn exposure(
     remedy: &Remedy,

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use consentry::app::{self, CheckOptions, Exit, FailOn, Format, Outcome, RuleOptions};
+use consentry::app::{
+    self, CheckOptions, Exit, FailOn, Format, Outcome, RuleOptions, ValidateOptions,
+};
 use consentry::value::Date;
 
 /// Reasoned findings on consent and children's-privacy law (BIPA, COPPA, ...) for an app's
@@ -38,10 +40,21 @@ enum Command {
         #[command(flatten)]
         rules: RulesArgs,
     },
-    /// Load and check the rulebook and scenarios without evaluating.
+    /// Load and check the rulebook and scenarios without evaluating, and lint the rulebook.
     Validate {
         /// Scenario files or folders (default: scenarios/).
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RulesArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+        /// Exit 2 on warnings as well as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the JSON Schema (draft 2020-12) of scenario files, built from the vocabulary.
+    Schema {
         #[command(flatten)]
         rules: RulesArgs,
     },
@@ -165,9 +178,19 @@ fn main() -> ExitCode {
             matches!(format, ListFormat::Json),
             stdout_color,
         ),
-        Command::Validate { paths, rules } => {
-            app::validate(&rule_options(rules), &paths, stderr_color)
-        }
+        Command::Validate {
+            paths,
+            rules,
+            format,
+            deny_warnings,
+        } => app::validate(&ValidateOptions {
+            paths,
+            rules: rule_options(rules),
+            json: matches!(format, ListFormat::Json),
+            deny_warnings,
+            color: stderr_color,
+        }),
+        Command::Schema { rules } => app::schema(&rule_options(rules), stderr_color),
     };
     emit(outcome, output_file)
 }

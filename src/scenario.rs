@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, suggestion};
 use crate::source::{Location, SourceFile};
+use crate::toml_input::{self, Header};
 use crate::value::{Date, Value};
 use crate::verdict::Verdict;
 use crate::vocabulary::{Domain, FactDef, FactType, Vocabulary};
@@ -115,25 +116,28 @@ impl Scenario {
         rule_ids: &BTreeSet<&str>,
         today: Date,
     ) -> Result<Self, Vec<Diagnostic>> {
-        let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
-        let offset = file.text.len() - text.len();
-        let root = match DeTable::parse(text) {
+        // INVARIANT: `SourceFile::new` drops a byte-order mark, so offsets into `file.text`
+        // are the parser's offsets; `shift` stays for loaders handed a sub-text.
+        let offset = 0;
+        let outline = toml_input::outline(file).map_err(|d| vec![d])?;
+        if !outline.has_content {
+            return Err(vec![
+                Diagnostic::error(file, 0..0, "scenario file is empty").with_help(
+                    "a scenario starts with `[scenario]` and `id = \"my-app\"` (README, \"Writing a scenario\")",
+                ),
+            ]);
+        }
+        let orphans = orphan_practice_tables(file, &outline.headers);
+        if !orphans.is_empty() {
+            return Err(orphans);
+        }
+        let root = match DeTable::parse(&file.text) {
             Ok(root) => root,
             Err(err) => {
-                let span = err
-                    .span()
-                    .map_or(offset..offset, |s| (s.start + offset)..(s.end + offset));
-                let message = err
-                    .message()
-                    .lines()
-                    .next()
-                    .unwrap_or("invalid TOML")
-                    .trim()
-                    .to_string();
-                return Err(vec![Diagnostic::error(
+                return Err(vec![toml_input::parse_error(
                     file,
-                    span,
-                    format!("invalid TOML: {message}"),
+                    err.message(),
+                    err.span(),
                 )]);
             }
         };
@@ -242,6 +246,41 @@ impl Scenario {
     pub fn fact(&self, path: &str) -> Option<&StatedFact> {
         self.facts.get(path)
     }
+}
+
+/// `[practice.notice]` or `[[practice.disclosure]]` written before any `[[practice]]`: TOML
+/// reads them as a table named `practice`, which hides the real mistake behind a confusing one.
+fn orphan_practice_tables(file: &Arc<SourceFile>, headers: &[Header]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for header in headers {
+        if header.name == "practice" && header.array {
+            break;
+        }
+        let Some(rest) = header.name.strip_prefix("practice.") else {
+            continue;
+        };
+        let written = if header.array {
+            format!("[[{}]]", header.name)
+        } else {
+            format!("[{}]", header.name)
+        };
+        let what = if rest == "disclosure" {
+            "a disclosure"
+        } else {
+            "this table"
+        };
+        errors.push(
+            Diagnostic::error(
+                file,
+                header.span.clone(),
+                format!("`{written}` comes before any `[[practice]]`"),
+            )
+            .with_help(format!(
+                "{what} belongs to the `[[practice]]` above it: write `[[practice]]` with an `id` first, then `{written}` below it"
+            )),
+        );
+    }
+    errors
 }
 
 type Shift<'s> = dyn Fn(Range<usize>) -> Range<usize> + 's;
@@ -454,6 +493,14 @@ impl Loader<'_> {
             );
             return None;
         };
+        if let Some(replacement) = self.vocab.replacement(domain, s) {
+            self.error(
+                shift(value.span()),
+                format!("`{s}` is deprecated as a value of `{}`", fact.path),
+                Some(format!("replaced by `{replacement}`")),
+            );
+            return None;
+        }
         if !self.vocab.allows(domain, s) {
             let values = self.vocab.domain_values(domain);
             let what = match domain {

@@ -234,6 +234,12 @@ impl Checker<'_> {
         if self.vocab.allows(domain, value) {
             return Ok(());
         }
+        if let Some(replacement) = self.vocab.replacement(domain, value) {
+            return Err(CheckError {
+                help: Some(format!("replaced by `{replacement}`")),
+                ..fail(format!("'{value}' is deprecated"), span)
+            });
+        }
         let what = match domain {
             Domain::Enum(path) => format!("a value of `{path}`"),
             Domain::Taxonomy => "a data category of the taxonomy".into(),

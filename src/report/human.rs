@@ -74,15 +74,27 @@ pub fn render_human(report: &Report<'_>, color: bool) -> String {
             ))
         );
     }
-    if !report.errors.is_empty() {
+    let bad = crate::diagnostics::bad_files(report.errors);
+    if !bad.is_empty() {
         let _ = writeln!(
             out,
             "{}",
             style.bold(&format!(
-                "{} file problem(s) reported on stderr",
-                report.errors.len()
+                "{} file(s) could not be checked (their errors are on stderr):",
+                bad.len()
             ))
         );
+        for file in bad {
+            let _ = writeln!(out, "   {file}");
+        }
+    }
+    let warnings = report
+        .errors
+        .iter()
+        .filter(|d| d.severity == crate::diagnostics::Severity::Warning)
+        .count();
+    if warnings > 0 {
+        let _ = writeln!(out, "{warnings} warning(s) on stderr");
     }
     out
 }

@@ -4,7 +4,7 @@ mod human;
 mod json;
 
 pub use human::{render_human, render_rule};
-pub use json::{render_json, rules_json};
+pub use json::{diagnostic_json, render_json, rules_json, validation_json};
 
 use crate::diagnostics::Diagnostic;
 use crate::engine::ScenarioResult;
