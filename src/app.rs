@@ -274,12 +274,24 @@ pub fn load_rulebook(options: &RuleOptions) -> Result<Rulebook, Vec<Diagnostic>>
                     continue;
                 }
             };
-            let mut paths: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                .collect();
+            let mut paths: Vec<PathBuf> = Vec::new();
+            for entry in entries {
+                match entry {
+                    Ok(entry) => paths.push(entry.path()),
+                    Err(e) => errors.push(Diagnostic::file_error(
+                        dir.display().to_string(),
+                        format!("cannot list rules folder: {}", io_reason(&e)),
+                    )),
+                }
+            }
+            paths.retain(|p| p.extension().is_some_and(|e| e == "toml"));
             paths.sort();
+            if paths.is_empty() {
+                errors.push(Diagnostic::file_error(
+                    dir.display().to_string(),
+                    "no rule files (*.toml) in this rules folder",
+                ));
+            }
             for path in paths {
                 match read_source(&path) {
                     Ok(file) => files.push(file),
@@ -288,18 +300,20 @@ pub fn load_rulebook(options: &RuleOptions) -> Result<Rulebook, Vec<Diagnostic>>
             }
         }
         if !errors.is_empty() {
-            return Err(errors);
+            return Err(cap_per_file(errors));
         }
         let missing: Vec<Arc<SourceFile>> = embedded_files()
             .into_iter()
             .filter(|support| {
                 let name = support.name.trim_start_matches("rules/");
                 ["vocabulary.toml", "taxonomy.toml", "regions.toml"].contains(&name)
-                    && !files.iter().any(|f| f.name.ends_with(name))
+                    && !files
+                        .iter()
+                        .any(|f| Path::new(&f.name).file_name().is_some_and(|n| n == name))
             })
             .collect();
         files.extend(missing);
-        Rulebook::load(&files)?
+        Rulebook::load(&files).map_err(cap_per_file)?
     };
     if !options.statutes.is_empty() {
         book.retain_statutes(&options.statutes)

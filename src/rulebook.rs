@@ -503,6 +503,18 @@ impl Rulebook {
                 "a rulebook needs vocabulary.toml, taxonomy.toml and regions.toml",
             )]);
         };
+        for name in SUPPORT_FILES {
+            let mut same = files.iter().filter(|f| file_stem_name(f) == name);
+            if let (Some(first), Some(second)) = (same.next(), same.next()) {
+                return Err(vec![
+                    Diagnostic::file_error(
+                        &second.name,
+                        format!("a second `{name}`: the rulebook already has {}", first.name),
+                    )
+                    .with_help("a rulebook has one vocabulary, taxonomy and regions file; give it in one `--rules` folder"),
+                ]);
+            }
+        }
         let vocabulary = Vocabulary::load(vocab_file, taxonomy_file, regions_file)?;
         let mut book = Rulebook {
             vocabulary,

@@ -178,6 +178,26 @@ impl Scenario {
             expect = loader.expect(value, rule_ids, &practices, &shift);
         }
         loader.required(&facts, &practices, &shift(root.span()));
+        for practice in &practices {
+            let date = |path: &str| match practice.facts.get(path) {
+                Some(StatedFact {
+                    value: Value::Date(d),
+                    location,
+                }) => Some((*d, location.span.clone())),
+                _ => None,
+            };
+            if let (Some((start, _)), Some((end, span))) =
+                (date("practice.period.start"), date("practice.period.end"))
+            {
+                if end < start {
+                    loader.error(
+                        span,
+                        format!("the practice ends ({end}) before it starts ({start})"),
+                        Some("check `practice.period.start` and `practice.period.end`".into()),
+                    );
+                }
+            }
+        }
         let id = match facts
             .get("scenario.id")
             .map(|f| (&f.value, f.location.span.clone()))
@@ -709,7 +729,12 @@ impl Loader<'_> {
                 self.error(
                     span.clone(),
                     format!("`{}` must be at least {min}", fact.path),
-                    None,
+                    Some(if min == 0.0 {
+                        "counts cannot be negative; leave the fact out when the number is unknown"
+                            .into()
+                    } else {
+                        format!("the smallest allowed value is {min}")
+                    }),
                 );
                 false
             }

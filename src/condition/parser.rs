@@ -438,7 +438,7 @@ mod tests {
         let printed = expr.map(|e| e.to_string());
         assert_eq!(
             printed.as_deref(),
-            Some("((not a.b == true) and c.d) or e.f in ['x', 'y']")
+            Some("not a.b == true and c.d or e.f in ['x', 'y']")
         );
     }
 
