@@ -22,6 +22,12 @@ pub fn render(vocab: &Vocabulary) -> String {
 /// TOML tools present them to a JSON Schema.
 pub fn scenario_schema(vocab: &Vocabulary) -> Json {
     let mut root = object_schema();
+    // The tables in the order a scenario writes them (the facts themselves come sorted).
+    if let Some(properties) = root.get_mut("properties").and_then(Json::as_object_mut) {
+        for table in ["scenario", "operator", "service"] {
+            properties.insert(table.into(), object_schema());
+        }
+    }
     let mut practice = object_schema();
     let mut disclosure = object_schema();
     for fact in vocab.facts.values() {
