@@ -4,7 +4,6 @@
 
 #![expect(
     clippy::expect_used,
-    clippy::panic,
     reason = "test helpers fail loudly on a broken fixture"
 )]
 
