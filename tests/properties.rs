@@ -6,6 +6,7 @@
 #![expect(
     clippy::expect_used,
     clippy::panic,
+    clippy::indexing_slicing,
     reason = "test helpers fail loudly on a broken fixture"
 )]
 
@@ -175,12 +176,15 @@ fn facts_at(where_: Place, stated: f64) -> BoxedStrategy<Vec<(String, String)>> 
         .boxed()
 }
 
+/// Facts as (path, TOML value) pairs.
+type FactList = Vec<(String, String)>;
+
 /// A scenario as the facts it states; rendered to TOML by [`Generated::toml`].
 #[derive(Debug, Clone)]
 struct Generated {
     as_of: String,
     top: Vec<(String, String)>,
-    practices: Vec<(Vec<(String, String)>, Vec<Vec<(String, String)>>)>,
+    practices: Vec<(FactList, Vec<FactList>)>,
 }
 
 impl Generated {
