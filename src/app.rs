@@ -129,7 +129,10 @@ fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let too_big = |len: u64| {
         Diagnostic::file_error(
             &name,
-            format!("file is {len} bytes, over the limit of {MAX_FILE_BYTES} bytes"),
+            format!(
+                "file is {len} bytes, over the limit of {MAX_FILE_BYTES} bytes ({} MiB)",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
         )
         .with_help("split it into several files; a scenario describes one app as of one date")
     };
@@ -175,7 +178,15 @@ fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => err.to_string().to_lowercase(),
+        _ => {
+            // "too many levels of symbolic links (os error 40)": the number means nothing to
+            // a person and differs between systems.
+            let text = err.to_string().to_lowercase();
+            match text.find(" (os error") {
+                Some(at) => text.get(..at).unwrap_or(&text).to_string(),
+                None => text,
+            }
+        }
     }
 }
 

@@ -161,6 +161,17 @@ impl Diagnostic {
 /// Most source lines shown for one diagnostic; a longer span is shown by its first line.
 pub const MAX_SHOWN_LINES: usize = 6;
 
+/// Longest span underlined in full; a longer one is marked by its first character.
+const MAX_UNDERLINE_BYTES: usize = 120;
+
+fn ceil_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// The lines of `file` a diagnostic at `span` shows, with the span relative to them.
 struct Excerpt {
     text: String,
@@ -192,6 +203,11 @@ fn excerpt(file: &SourceFile, span: Range<usize>) -> Excerpt {
             .get(end..)
             .and_then(|rest| rest.find('\n'))
             .map_or(text.len(), |i| end + i);
+    }
+    if span_end - span.start > MAX_UNDERLINE_BYTES {
+        // A huge value (a list of thousands of entries) is pointed at by its first character;
+        // the renderer then shortens the line around it instead of printing all of it.
+        span_end = ceil_char(text, span.start + 1);
     }
     let (first_line, _) = file.line_col(line_begin);
     // INVARIANT: clamp_span keeps the span on character boundaries inside the text.
@@ -305,8 +321,18 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| (strsim::damerau_levenshtein(word, candidate), candidate))
         .filter(|(distance, _)| *distance <= limit)
-        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        // On a tie, the candidate sharing the longer start with the word (`USA`: `US`, not
+        // `SA`), then the alphabetically first, so the suggestion is stable.
+        .min_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| common_prefix(word, b.1).cmp(&common_prefix(word, a.1)))
+                .then_with(|| a.1.cmp(b.1))
+        })
         .map(|(_, candidate)| candidate)
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// The allowed values as a help line, when there are few enough to list.
@@ -335,6 +361,7 @@ mod tests {
             Some("written")
         );
         assert_eq!(closest("zzzzzz", ["written", "states_purpose"]), None);
+        assert_eq!(closest("USA", ["SA", "US", "UA"]), Some("US"));
     }
 
     #[test]

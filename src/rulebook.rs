@@ -404,14 +404,21 @@ fn resolve_element(
             }
         }
     }
-    let missing = |field: &str| {
-        Diagnostic::error(file, span.clone(), format!("element has no `{field}`"))
-            .with_help("give `id`, `text`, `cite` and `when`, or `use` a shared `[[element]]`")
-    };
     let id = entry
         .id
         .or_else(|| base.as_ref().map(|b| b.id.clone()))
-        .ok_or_else(|| missing("id"))?;
+        .ok_or_else(|| {
+            Diagnostic::error(file, span.clone(), "element has no `id`")
+                .with_help("give `id`, `text`, `cite` and `when`, or `use` a shared `[[element]]`")
+        })?;
+    let missing = |field: &str| {
+        Diagnostic::error(
+            file,
+            span.clone(),
+            format!("element `{}` has no `{field}`", id.get_ref()),
+        )
+        .with_help("give `id`, `text`, `cite` and `when`, or `use` a shared `[[element]]`")
+    };
     let text = entry
         .text
         .or_else(|| base.as_ref().map(|b| b.text.clone()))
@@ -718,12 +725,22 @@ impl Rulebook {
                 until: def.until,
             });
         }
+        // Values already reported as not allowed are left out, so conditions using the
+        // definition do not report them a second time.
         let def_values: Definitions = definitions
             .iter()
             .map(|(name, versions)| {
                 (
                     name.clone(),
-                    versions.iter().flat_map(|d| d.values.clone()).collect(),
+                    versions
+                        .iter()
+                        .flat_map(|d| {
+                            d.values
+                                .iter()
+                                .filter(|v| self.vocabulary.allows(&d.domain, v))
+                                .cloned()
+                        })
+                        .collect(),
                 )
             })
             .collect();
@@ -1218,7 +1235,7 @@ when = "operator.kind == 'company'"
         assert!(
             errors
                 .iter()
-                .all(|e| e.starts_with("element has no `cite`"))
+                .all(|e| e.starts_with("element `x` has no `cite`"))
         );
     }
 }

@@ -177,7 +177,7 @@ impl Scenario {
         if let Some(value) = expect_value {
             expect = loader.expect(value, rule_ids, &practices, &shift);
         }
-        loader.required(&facts, &practices, &shift(root.span()));
+        loader.required(&facts, &practices, &shift(root.span()), &outline.headers);
         for practice in &practices {
             let date = |path: &str| match practice.facts.get(path) {
                 Some(StatedFact {
@@ -276,6 +276,18 @@ fn orphan_practice_tables(file: &Arc<SourceFile>, headers: &[Header]) -> Vec<Dia
         if header.name == "practice" && header.array {
             break;
         }
+        if header.name == "practice" {
+            // `[practice]` makes the later `[practice.x]` tables look orphaned: say the one
+            // thing to fix.
+            return vec![
+                Diagnostic::error(
+                    file,
+                    header.span.clone(),
+                    "`[practice]` must be written `[[practice]]`",
+                )
+                .with_help("a scenario holds a list of practices: each starts with `[[practice]]`, in double brackets"),
+            ];
+        }
         let Some(rest) = header.name.strip_prefix("practice.") else {
             continue;
         };
@@ -338,9 +350,14 @@ impl Loader<'_> {
             let path = format!("{prefix}.{name}");
             if let Some(fact) = self.vocab.fact(&path) {
                 if let Some(replacement) = &fact.replaced_by {
+                    let since = fact
+                        .deprecated_since
+                        .as_deref()
+                        .map(|v| format!(" since {v}"))
+                        .unwrap_or_default();
                     self.error(
                         shift(key.span()),
-                        format!("`{path}` is deprecated"),
+                        format!("`{path}` is deprecated{since}"),
                         Some(format!("replaced by `{replacement}`")),
                     );
                     continue;
@@ -653,6 +670,14 @@ impl Loader<'_> {
             | FactType::ListRegion
             | FactType::ListCountry => {
                 let DeValue::Array(items) = value.get_ref() else {
+                    if let DeValue::String(one) = value.get_ref() {
+                        self.error(
+                            span,
+                            format!("`{}` expects a list, found a string", fact.path),
+                            Some(format!("write a list in brackets: `[\"{one}\"]`")),
+                        );
+                        return None;
+                    }
                     return wrong(self, "a list");
                 };
                 if items.len() > MAX_LIST_LEN {
@@ -697,17 +722,19 @@ impl Loader<'_> {
                         continue;
                     }
                     match count.get_ref() {
-                        DeValue::Integer(i) => {
-                            match i64::from_str_radix(i.as_str(), i.radix()) {
-                                Ok(n) if n >= 0 => {
-                                    out.insert(region.to_string(), n);
-                                }
-                                _ => {
-                                    self.error(shift(count.span()), format!("the count for `{region}` must be a whole number from 0 up"), None);
-                                    ok = false;
-                                }
+                        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                            Ok(n) if n >= 0 => {
+                                out.insert(region.to_string(), n);
                             }
-                        }
+                            _ => {
+                                self.error(
+                                        shift(count.span()),
+                                        format!("the count for `{region}` must be a whole number from 0 up"),
+                                        Some("counts cannot be negative; leave the region out when the number is unknown".into()),
+                                    );
+                                ok = false;
+                            }
+                        },
                         _ => {
                             self.error(
                                 shift(count.span()),
@@ -742,7 +769,13 @@ impl Loader<'_> {
         }
     }
 
-    fn required(&mut self, facts: &Facts, practices: &[Practice], whole_file: &Range<usize>) {
+    fn required(
+        &mut self,
+        facts: &Facts,
+        practices: &[Practice],
+        whole_file: &Range<usize>,
+        headers: &[Header],
+    ) {
         for fact in self.vocab.facts.values().filter(|f| f.required) {
             if fact.path.starts_with("practice.disclosure.") {
                 for disclosure in practices.iter().flat_map(|p| &p.disclosures) {
@@ -769,14 +802,25 @@ impl Loader<'_> {
                     .path
                     .split_once('.')
                     .unwrap_or(("scenario", &fact.path));
-                self.error(
-                    whole_file.start..whole_file.start,
-                    format!("missing `{}`", fact.path),
-                    Some(format!(
-                        "add `[{table}]` with `{key} = ...`: {}",
-                        fact.meaning
-                    )),
-                );
+                // Point at the table the key belongs in when the file has it.
+                match headers.iter().find(|h| h.name == table && !h.array) {
+                    Some(header) => self.error(
+                        header.span.clone(),
+                        format!("missing `{}`", fact.path),
+                        Some(format!(
+                            "add `{key} = ...` to `[{table}]`: {}",
+                            fact.meaning
+                        )),
+                    ),
+                    None => self.error(
+                        whole_file.start..whole_file.start,
+                        format!("missing `{}`", fact.path),
+                        Some(format!(
+                            "add `[{table}]` with `{key} = ...`: {}",
+                            fact.meaning
+                        )),
+                    ),
+                }
             }
         }
     }

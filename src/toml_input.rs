@@ -260,10 +260,33 @@ pub fn parse_error(
             "text values must be quoted".into(),
             Some(format!("write `\"{spanned}\"`")),
         )
-    } else if message.starts_with("unexpected key or value") && spanned.starts_with(',') {
+    } else if message.starts_with("unexpected key or value")
+        && file
+            .text
+            .get(span.start..)
+            .is_some_and(|rest| rest.starts_with(','))
+    {
         (
             "unexpected `,` after a value".into(),
             Some("TOML puts one key per line, without commas".into()),
+        )
+    } else if message.starts_with("invalid basic string")
+        || message.starts_with("invalid literal string")
+    {
+        (
+            "this string is not closed on its line".into(),
+            Some(
+                "end it with the quote it starts with; for text over several lines use `\"\"\"`"
+                    .into(),
+            ),
+        )
+    } else if message.starts_with("unclosed table") || message.starts_with("unclosed array table") {
+        (
+            format!("invalid TOML: {message}"),
+            Some(
+                "a table header is one line: `[name]`, or `[[name]]` for one entry of a list"
+                    .into(),
+            ),
         )
     } else if let Some(rest) = message.strip_prefix("unknown field ") {
         unknown_field(rest)
