@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostics::{Diagnostic, Severity, suggestion};
+use crate::diagnostics::{Diagnostic, Severity, bad_files, cap_per_file, suggestion};
 use crate::engine::{ScenarioResult, evaluate};
 use crate::expect;
 use crate::report::{self, Report};
@@ -127,30 +127,81 @@ pub struct CheckOptions {
     pub today: Option<Date>,
 }
 
+/// Reads a scenario or rule file, refusing what is not a regular file or is over
+/// [`MAX_FILE_BYTES`] before reading it whole (a FIFO or a device would otherwise block or
+/// never end), and anything that is not UTF-8 text.
 fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+    use std::io::Read as _;
     let name = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::file_error(&name, format!("cannot read file: {}", io_reason(&e)))
-    })?;
-    if metadata.len() > MAX_FILE_BYTES {
+    let cannot_read = |e: &std::io::Error| {
+        let mut diag = Diagnostic::file_error(&name, format!("cannot read file: {}", io_reason(e)));
+        if let Ok(target) = std::fs::read_link(path) {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                diag = Diagnostic::file_error(
+                    &name,
+                    format!(
+                        "cannot read file: it is a link to `{}`, which does not exist",
+                        target.display()
+                    ),
+                );
+            }
+            diag = diag.with_help("fix or remove the broken link");
+        }
+        diag
+    };
+    let metadata = std::fs::metadata(path).map_err(|e| cannot_read(&e))?;
+    if metadata.is_dir() {
         return Err(Diagnostic::file_error(
             &name,
+            "this is a folder, not a file",
+        ));
+    }
+    if !metadata.is_file() {
+        return Err(
+            Diagnostic::file_error(&name, "not a regular file (a pipe, socket or device)")
+                .with_help("consentry reads scenario and rule files only"),
+        );
+    }
+    let too_big = |len: u64| {
+        Diagnostic::file_error(
+            &name,
             format!(
-                "file is {} bytes, over the limit of {MAX_FILE_BYTES} bytes",
-                metadata.len()
+                "file is {len} bytes, over the limit of {MAX_FILE_BYTES} bytes ({} MiB)",
+                MAX_FILE_BYTES / (1024 * 1024)
             ),
         )
-        .with_help("split it into several scenario files"));
+        .with_help("split it into several files; a scenario describes one app as of one date")
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_big(metadata.len()));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::file_error(&name, format!("cannot read file: {}", io_reason(&e)))
-    })?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| cannot_read(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        // The file grew between the size check and the read.
+        return Err(too_big(bytes.len() as u64));
+    }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(
+            Diagnostic::file_error(&name, "file is UTF-16 text, not UTF-8")
+                .with_help("save the file as UTF-8"),
+        );
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
             let file = SourceFile::new(name, text);
+            // `SourceFile::new` drops a byte-order mark: offsets move back by its length.
+            let bom = if err.as_bytes().starts_with("\u{feff}".as_bytes()) {
+                '\u{feff}'.len_utf8()
+            } else {
+                0
+            };
+            let offset = offset.saturating_sub(bom);
             Err(
                 Diagnostic::error(&file, offset..offset + 1, "file is not valid UTF-8")
                     .with_help("save the file as UTF-8"),
@@ -161,9 +212,17 @@ fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
 
 fn io_reason(err: &std::io::Error) -> String {
     match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file (or a broken link)".into(),
+        std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => err.to_string().to_lowercase(),
+        _ => {
+            // "too many levels of symbolic links (os error 40)": the number means nothing to
+            // a person and differs between systems.
+            let text = err.to_string().to_lowercase();
+            match text.find(" (os error") {
+                Some(at) => text.get(..at).unwrap_or(&text).to_string(),
+                None => text,
+            }
+        }
     }
 }
 
@@ -219,13 +278,25 @@ fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>, errors: &mut Vec<Diagnostic>,
             return;
         }
     };
-    for entry in entries.filter_map(Result::ok) {
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(Diagnostic::file_error(
+                    dir.display().to_string(),
+                    format!("cannot list folder: {}", io_reason(&e)),
+                ));
+                continue;
+            }
+        };
         let path = entry.path();
         if path.is_dir() {
             walk(&path, files, errors, depth + 1);
         } else if path.extension().is_some_and(|e| e == "toml")
             && path.file_name().is_some_and(|n| n != CONFIG_FILE)
         {
+            // Broken links and unreadable files are kept: reading them reports why, so no
+            // file is skipped in silence.
             files.insert(path);
         }
     }
@@ -250,12 +321,24 @@ pub fn load_rulebook(options: &RuleOptions) -> Result<Rulebook, Vec<Diagnostic>>
                     continue;
                 }
             };
-            let mut paths: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                .collect();
+            let mut paths: Vec<PathBuf> = Vec::new();
+            for entry in entries {
+                match entry {
+                    Ok(entry) => paths.push(entry.path()),
+                    Err(e) => errors.push(Diagnostic::file_error(
+                        dir.display().to_string(),
+                        format!("cannot list rules folder: {}", io_reason(&e)),
+                    )),
+                }
+            }
+            paths.retain(|p| p.extension().is_some_and(|e| e == "toml"));
             paths.sort();
+            if paths.is_empty() {
+                errors.push(Diagnostic::file_error(
+                    dir.display().to_string(),
+                    "no rule files (*.toml) in this rules folder",
+                ));
+            }
             for path in paths {
                 match read_source(&path) {
                     Ok(file) => files.push(file),
@@ -264,18 +347,20 @@ pub fn load_rulebook(options: &RuleOptions) -> Result<Rulebook, Vec<Diagnostic>>
             }
         }
         if !errors.is_empty() {
-            return Err(errors);
+            return Err(cap_per_file(errors));
         }
         let missing: Vec<Arc<SourceFile>> = embedded_files()
             .into_iter()
             .filter(|support| {
                 let name = support.name.trim_start_matches("rules/");
                 ["vocabulary.toml", "taxonomy.toml", "regions.toml"].contains(&name)
-                    && !files.iter().any(|f| f.name.ends_with(name))
+                    && !files
+                        .iter()
+                        .any(|f| Path::new(&f.name).file_name().is_some_and(|n| n == name))
             })
             .collect();
         files.extend(missing);
-        Rulebook::load(&files)?
+        Rulebook::load(&files).map_err(cap_per_file)?
     };
     if !options.statutes.is_empty() {
         book.retain_statutes(&options.statutes)
@@ -301,8 +386,110 @@ fn failed(diagnostics: Vec<Diagnostic>, color: bool) -> Outcome {
     }
 }
 
+/// The dates checks of one scenario: an error when no rule of the rulebook is in force on the
+/// date the law is read as of, a warning for each pack with no rule in force then.
+/// `at` is where the date comes from: the scenario's `as_of` (a span), or `--as-of`.
+fn date_diagnostics(book: &Rulebook, date: Date, at: DateSource<'_>) -> Vec<Diagnostic> {
+    let out_of_force = book.packs_out_of_force(date);
+    if out_of_force.is_empty() {
+        return Vec::new();
+    }
+    let make = |message: String| match &at {
+        DateSource::Stated(file, span) => Diagnostic::error(file, span.clone(), message),
+        DateSource::Today(file) => Diagnostic::error(file, 0..0, message),
+        DateSource::Flag => Diagnostic::file_error("--as-of", message),
+    };
+    let when = match at {
+        DateSource::Today(_) => format!("{date} (today: the scenario gives no `as_of`)"),
+        _ => date.to_string(),
+    };
+    let describe = |o: &crate::rulebook::OutOfForce| match o.ended {
+        Some(ended) => format!("`{}` ended on {ended}", o.statute),
+        None => format!("`{}` starts on {}", o.statute, o.first),
+    };
+    if !book.any_rule_in_force(date) && !book.rules.is_empty() {
+        let packs: Vec<String> = out_of_force.iter().map(describe).collect();
+        return vec![
+            make(format!(
+                "no rule of the loaded rulebook is in force on {when}"
+            ))
+            .with_help(format!(
+                "{}; check the date, or choose another with `--as-of`",
+                packs.join(", ")
+            )),
+        ];
+    }
+    // With every pack loaded, a pack whose dates do not cover the scenario is ordinary (the
+    // bulk-data rule did not exist in 2019) and the report shows which packs were in force.
+    // A pack the user chose with `--statute` is worth a warning.
+    if book.filtered_out_rule_ids().next().is_none() {
+        return Vec::new();
+    }
+    out_of_force
+        .iter()
+        .map(|o| {
+            let help = match o.ended {
+                Some(ended) => {
+                    format!("its last rule ended on {ended}; its rules are left out of this report")
+                }
+                None => format!(
+                    "its first rule takes effect on {}; its rules are left out of this report",
+                    o.first
+                ),
+            };
+            make(format!(
+                "no rule of statute pack `{}` is in force on {when}",
+                o.statute
+            ))
+            .warning()
+            .with_help(help)
+        })
+        .collect()
+}
+
+/// Where the date a scenario is read as of comes from.
+enum DateSource<'a> {
+    /// The scenario's `as_of`, at this span.
+    Stated(&'a Arc<SourceFile>, std::ops::Range<usize>),
+    /// Not stated: today.
+    Today(&'a Arc<SourceFile>),
+    /// `--as-of`.
+    Flag,
+}
+
+/// Loads one scenario file: read, parse and check it against the vocabulary, drop `[expect]`
+/// entries naming rules of packs left out with `--statute`, and check its date against the
+/// rulebook (unless `--as-of` overrides it). Returns the scenario with its warnings.
+fn load_scenario(
+    book: &Rulebook,
+    rule_ids: &BTreeSet<&str>,
+    path: &Path,
+    as_of: Option<Date>,
+    today: Date,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let file = read_source(path).map_err(|d| vec![d])?;
+    let mut scenario = Scenario::load(&file, &book.vocabulary, rule_ids, today)?;
+    if let Some(expect) = &mut scenario.expect {
+        expect.entries.retain(|e| book.rules.contains_key(&e.rule));
+    }
+    let mut warnings = Vec::new();
+    if as_of.is_none() {
+        let at = match scenario.facts.get("scenario.as_of") {
+            Some(fact) => DateSource::Stated(&file, fact.location.span.clone()),
+            None => DateSource::Today(&file),
+        };
+        let diags = date_diagnostics(book, scenario.as_of, at);
+        if diags.iter().any(|d| d.severity == Severity::Error) {
+            return Err(diags);
+        }
+        warnings = diags;
+    }
+    Ok((scenario, warnings))
+}
+
 /// Loads every scenario under `paths` and evaluates the good ones; bad files become diagnostics
-/// and never stop the others.
+/// and never stop the others. Warnings (a pack not in force on a scenario's date) come with the
+/// errors, marked as warnings.
 pub fn run_scenarios(
     book: &Rulebook,
     paths: &[PathBuf],
@@ -325,19 +512,20 @@ pub fn run_scenarios_with_progress(
         .chain(book.filtered_out_rule_ids())
         .collect();
     let today = Date::today();
+    let flag_diagnostics = as_of
+        .map(|date| date_diagnostics(book, date, DateSource::Flag))
+        .unwrap_or_default();
+    let evaluate_any = !flag_diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    errors.extend(flag_diagnostics);
     let mut results = Vec::new();
     let mut seen_ids: Vec<(String, String)> = Vec::new();
     for path in files {
         progress.advance(&path);
-        let file = match read_source(&path) {
-            Ok(file) => file,
-            Err(diag) => {
-                errors.push(diag);
-                continue;
-            }
-        };
-        match Scenario::load(&file, &book.vocabulary, &rule_ids, today) {
-            Ok(scenario) => {
+        match load_scenario(book, &rule_ids, &path, as_of, today) {
+            Ok((scenario, warnings)) => {
+                errors.extend(warnings);
                 if let Some((_, other)) = seen_ids.iter().find(|(id, _)| *id == scenario.id) {
                     let span = scenario
                         .facts
@@ -345,7 +533,7 @@ pub fn run_scenarios_with_progress(
                         .map_or(0..0, |f| f.location.span.clone());
                     errors.push(
                         Diagnostic::error(
-                            &file,
+                            &scenario.file,
                             span,
                             format!("scenario id `{}` is also used by {other}", scenario.id),
                         )
@@ -353,10 +541,12 @@ pub fn run_scenarios_with_progress(
                     );
                     continue;
                 }
-                seen_ids.push((scenario.id.clone(), file.name.clone()));
-                results.push(evaluate(book, scenario, as_of));
+                seen_ids.push((scenario.id.clone(), scenario.file.name.clone()));
+                if evaluate_any {
+                    results.push(evaluate(book, scenario, as_of));
+                }
             }
-            Err(diags) => errors.extend(diags),
+            Err(diags) => errors.extend(cap_per_file(diags)),
         }
     }
     progress.finish();
@@ -508,13 +698,9 @@ pub fn test(options: &CheckOptions) -> Outcome {
     let _ = writeln!(
         out,
         "\n{passed} passed, {failed_count} failed, {without} without [expect], {} file(s) with errors",
-        {
-            let mut files: Vec<&str> = errors.iter().map(|d| d.file_name.as_str()).collect();
-            files.dedup();
-            files.len()
-        }
+        bad_files(&errors).len()
     );
-    let exit = if !errors.is_empty() {
+    let exit = if errors.iter().any(|d| d.severity == Severity::Error) {
         Exit::BadInput
     } else if failed_count > 0 {
         Exit::Findings
@@ -528,57 +714,127 @@ pub fn test(options: &CheckOptions) -> Outcome {
     }
 }
 
-/// `consentry validate`: loads the rulebook and scenarios without evaluating.
-pub fn validate(rules: &RuleOptions, paths: &[PathBuf], color: bool) -> Outcome {
-    let book = match load_rulebook(rules) {
+/// Options of `validate`.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateOptions {
+    /// Scenario files and folders; empty means `scenarios/`.
+    pub paths: Vec<PathBuf>,
+    /// Rule source and filter.
+    pub rules: RuleOptions,
+    /// JSON instead of the human summary.
+    pub json: bool,
+    /// Exit 2 on warnings too.
+    pub deny_warnings: bool,
+    /// Colour the diagnostics.
+    pub color: bool,
+}
+
+/// `consentry validate`: loads the rulebook and the scenarios without evaluating, and lints
+/// the rulebook. Errors exit 2; warnings exit 2 only with `--deny-warnings`.
+pub fn validate(options: &ValidateOptions) -> Outcome {
+    let book = match load_rulebook(&options.rules) {
         Ok(book) => book,
-        Err(diags) => return failed(diags, color),
+        Err(diags) => {
+            let diags = cap_per_file(diags);
+            return Outcome {
+                stdout: if options.json {
+                    report::validation_json(None, 0, 0, &diags)
+                } else {
+                    String::new()
+                },
+                stderr: if options.json {
+                    String::new()
+                } else {
+                    render_diagnostics(&diags, options.color)
+                },
+                exit: Exit::BadInput,
+            };
+        }
     };
-    let (files, mut errors) = scenario_files(paths);
+    let mut diagnostics = crate::lint::lint(&book);
+    let lint_warnings = diagnostics.len();
+    let (files, errors) = scenario_files(&options.paths);
+    diagnostics.extend(errors);
     let rule_ids: BTreeSet<&str> = book
         .rule_ids()
         .chain(book.filtered_out_rule_ids())
         .collect();
+    let today = Date::today();
     let mut good = 0;
     for path in &files {
-        match read_source(path)
-            .map_err(|d| vec![d])
-            .and_then(|file| Scenario::load(&file, &book.vocabulary, &rule_ids, Date::today()))
-        {
-            Ok(_) => good += 1,
-            Err(diags) => errors.extend(diags),
+        match load_scenario(&book, &rule_ids, path, None, today) {
+            Ok((_, warnings)) => {
+                good += 1;
+                diagnostics.extend(warnings);
+            }
+            Err(diags) => diagnostics.extend(cap_per_file(diags)),
         }
     }
     let mut waiver_files = 0;
-    for source in waiver::discover(paths) {
+    for source in waiver::discover(&options.paths) {
         waiver_files += 1;
         match read_source(&source.path) {
-            Ok(file) => {
-                errors.extend(waiver::load(&file, &book, !rules.statutes.is_empty(), true).1)
-            }
-            Err(diag) => errors.push(diag),
+            Ok(file) => diagnostics
+                .extend(waiver::load(&file, &book, !options.rules.statutes.is_empty(), true).1),
+            Err(diag) => diagnostics.push(diag),
         }
     }
+    let bad = files.len() - good;
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let has_warnings = diagnostics.iter().any(|d| d.severity == Severity::Warning);
+    let exit = if has_errors || (options.deny_warnings && has_warnings) {
+        Exit::BadInput
+    } else {
+        Exit::Clean
+    };
+    if options.json {
+        return Outcome {
+            stdout: report::validation_json(Some(&book), good, bad, &diagnostics),
+            stderr: String::new(),
+            exit,
+        };
+    }
     let rules: usize = book.rules.values().map(Vec::len).sum();
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     let mut stdout = format!(
-        "rulebook: {} statute pack(s), {} rule version(s), {} fact(s) in the vocabulary\nscenarios: {good} valid, {} with errors\n",
+        "rulebook: {} statute pack(s), {} rule version(s), {} fact(s) in the vocabulary, {lint_warnings} lint warning(s)\nscenarios: {good} valid, {bad} with errors\n",
         book.statutes.len(),
         rules,
         book.vocabulary.facts.len(),
-        files.len() - good
     );
     if waiver_files > 0 {
-        stdout.push_str(&format!("waiver files: {waiver_files}\n"));
+        let _ = writeln!(stdout, "waiver files: {waiver_files}");
     }
-    let exit = if errors.is_empty() {
-        Exit::Clean
-    } else {
-        Exit::BadInput
-    };
+    if warnings > 0 {
+        let _ = writeln!(
+            stdout,
+            "{warnings} warning(s){}",
+            if options.deny_warnings {
+                ", denied by --deny-warnings"
+            } else {
+                " (they fail the run only with --deny-warnings)"
+            }
+        );
+    }
     Outcome {
         stdout,
-        stderr: render_diagnostics(&errors, color),
+        stderr: render_diagnostics(&diagnostics, options.color),
         exit,
+    }
+}
+
+/// `consentry schema`: the JSON Schema of scenario files, from the loaded vocabulary.
+pub fn schema(rules: &RuleOptions, color: bool) -> Outcome {
+    match load_rulebook(rules) {
+        Ok(book) => Outcome {
+            stdout: crate::schema::render(&book.vocabulary),
+            stderr: String::new(),
+            exit: Exit::Clean,
+        },
+        Err(diags) => failed(diags, color),
     }
 }
 

@@ -105,7 +105,9 @@ impl Diagnostic {
         }
     }
 
-    /// Renders the diagnostic with the source line and the span underlined.
+    /// Renders the diagnostic with the source line and the span underlined. Only the lines
+    /// the span covers are handed to the renderer (at most [`MAX_SHOWN_LINES`]), so rendering
+    /// many diagnostics of a large file stays cheap.
     pub fn render(&self, color: bool) -> String {
         let level = match self.severity {
             Severity::Error => Level::Error,
@@ -118,25 +120,103 @@ impl Diagnostic {
         };
         let mut message = level.title(&self.message);
         let label = self.label.as_deref().unwrap_or("");
-        if let (Some(file), Some(span)) = (&self.file, &self.span) {
-            let span = clamp_span(&file.text, span.clone());
+        let excerpt = match (&self.file, &self.span) {
+            (Some(file), Some(span)) => Some(excerpt(file, span.clone())),
+            _ => None,
+        };
+        if let Some(excerpt) = &excerpt {
             message = message.snippet(
-                Snippet::source(&file.text)
-                    .line_start(1)
-                    .origin(&file.name)
+                Snippet::source(&excerpt.text)
+                    .line_start(excerpt.first_line)
+                    .origin(&self.file_name)
                     .fold(true)
-                    .annotation(level.span(span).label(label)),
+                    .annotation(level.span(excerpt.span.clone()).label(label)),
             );
-        }
-        let origin_line;
-        if self.file.is_none() {
-            origin_line = format!("in {}", self.file_name);
-            message = message.footer(Level::Note.title(&origin_line));
         }
         if let Some(help) = &self.help {
             message = message.footer(Level::Help.title(help));
         }
-        renderer.render(message).to_string()
+        let rendered = renderer.render(message).to_string();
+        if excerpt.is_some() {
+            return rendered;
+        }
+        // A problem with the file as a whole has no line to show: name the file where the
+        // snippet would be, the way compilers do for a file they cannot read.
+        let mut lines = rendered.lines();
+        let mut out = String::new();
+        if let Some(title) = lines.next() {
+            out.push_str(title);
+            out.push('\n');
+        }
+        out.push_str(&format!(" --> {}\n", self.file_name));
+        for line in lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.truncate(out.trim_end().len());
+        out
+    }
+}
+
+/// Most source lines shown for one diagnostic; a longer span is shown by its first line.
+pub const MAX_SHOWN_LINES: usize = 6;
+
+/// Longest span underlined in full; a longer one is marked by its first character.
+const MAX_UNDERLINE_BYTES: usize = 120;
+
+fn ceil_char(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// The lines of `file` a diagnostic at `span` shows, with the span relative to them.
+struct Excerpt {
+    text: String,
+    first_line: usize,
+    span: Range<usize>,
+}
+
+fn excerpt(file: &SourceFile, span: Range<usize>) -> Excerpt {
+    let text = &file.text;
+    let span = clamp_span(text, span);
+    let line_begin = text
+        .get(..span.start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let first_line_end = text
+        .get(span.start..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| span.start + i);
+    let mut end = span.end.max(first_line_end);
+    let covered = text
+        .get(span.start..span.end)
+        .map_or(0, |s| s.matches('\n').count());
+    let mut span_end = span.end;
+    if covered >= MAX_SHOWN_LINES {
+        end = first_line_end;
+        span_end = first_line_end.max(span.start);
+    } else {
+        end = text
+            .get(end..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |i| end + i);
+    }
+    if span_end - span.start > MAX_UNDERLINE_BYTES {
+        // A huge value (a list of thousands of entries) is pointed at by its first character;
+        // the renderer then shortens the line around it instead of printing all of it.
+        span_end = ceil_char(text, span.start + 1);
+    }
+    let (first_line, _) = file.line_col(line_begin);
+    // INVARIANT: clamp_span keeps the span on character boundaries inside the text.
+    let shown = text.get(line_begin..end).unwrap_or_default().to_string();
+    let relative = (span.start - line_begin)..(span_end - line_begin);
+    Excerpt {
+        text: shown,
+        first_line,
+        span: relative,
     }
 }
 
@@ -170,6 +250,58 @@ fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
     start..end
 }
 
+/// Most diagnostics reported for one file; past it, one last diagnostic counts the rest. A
+/// file with thousands of mistakes is almost surely not a scenario or rule file at all.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
+
+/// Keeps at most [`MAX_DIAGNOSTICS_PER_FILE`] diagnostics of each file (in order), followed by
+/// a note of how many were left out.
+pub fn cap_per_file(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for diag in diagnostics {
+        let index = match counts.iter().position(|(name, _)| *name == diag.file_name) {
+            Some(i) => i,
+            None => {
+                counts.push((diag.file_name.clone(), 0));
+                counts.len() - 1
+            }
+        };
+        if let Some((_, count)) = counts.get_mut(index) {
+            *count += 1;
+            if *count <= MAX_DIAGNOSTICS_PER_FILE {
+                out.push(diag);
+            }
+        }
+    }
+    for (name, count) in counts {
+        if count > MAX_DIAGNOSTICS_PER_FILE {
+            out.push(
+                Diagnostic::file_error(
+                    name,
+                    format!(
+                        "{} more problems in this file not shown (the limit is {MAX_DIAGNOSTICS_PER_FILE} per file)",
+                        count - MAX_DIAGNOSTICS_PER_FILE
+                    ),
+                )
+                .with_help("fix the first ones and run again"),
+            );
+        }
+    }
+    out
+}
+
+/// The files with at least one error (not only warnings), in the order first reported.
+pub fn bad_files(diagnostics: &[Diagnostic]) -> Vec<&str> {
+    let mut files: Vec<&str> = Vec::new();
+    for diag in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+        if !files.contains(&diag.file_name.as_str()) {
+            files.push(&diag.file_name);
+        }
+    }
+    files
+}
+
 /// "did you mean `x`?" for the closest candidate within a small edit distance.
 pub fn did_you_mean<'a>(
     word: &str,
@@ -180,13 +312,27 @@ pub fn did_you_mean<'a>(
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 4);
+    let length = word.chars().count();
+    let limit = (length / 3).clamp(1, 4);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skipping far-off lengths keeps a
+        // pasted megabyte-long key from costing a quadratic comparison with every candidate.
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| (strsim::damerau_levenshtein(word, candidate), candidate))
         .filter(|(distance, _)| *distance <= limit)
-        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        // On a tie, the candidate sharing the longer start with the word (`USA`: `US`, not
+        // `SA`), then the alphabetically first, so the suggestion is stable.
+        .min_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| common_prefix(word, b.1).cmp(&common_prefix(word, a.1)))
+                .then_with(|| a.1.cmp(b.1))
+        })
         .map(|(_, candidate)| candidate)
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// The allowed values as a help line, when there are few enough to list.
@@ -215,6 +361,7 @@ mod tests {
             Some("written")
         );
         assert_eq!(closest("zzzzzz", ["written", "states_purpose"]), None);
+        assert_eq!(closest("USA", ["SA", "US", "UA"]), Some("US"));
     }
 
     #[test]

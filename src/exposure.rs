@@ -65,6 +65,18 @@ pub fn money(currency: &str, amount: f64) -> String {
     }
 }
 
+/// The facts the exposure estimate reads (besides the remedy): they are read by the engine, not
+/// by rule conditions, and count as read for the linter.
+pub const EXPOSURE_FACTS: &[&str] = &[
+    "practice.subjects_count",
+    "practice.regions",
+    "service.users",
+    "practice.captures_per_person",
+    "practice.culpability",
+    "practice.children_count",
+    "practice.subjects",
+];
+
 /// The exposure of a finding under `remedy`, when the scenario gives the counts it needs.
 pub fn exposure(
     remedy: &Remedy,

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use consentry::app::{
-    self, CheckOptions, Exit, FailOn, Format, Outcome, Progress, RuleOptions, WaiverFiles,
+    self, CheckOptions, Exit, FailOn, Format, Outcome, Progress, RuleOptions, ValidateOptions,
+    WaiverFiles,
 };
 use consentry::value::Date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -46,10 +47,21 @@ enum Command {
         #[command(flatten)]
         rules: RulesArgs,
     },
-    /// Load and check the rulebook and scenarios without evaluating.
+    /// Load and check the rulebook and scenarios without evaluating, and lint the rulebook.
     Validate {
         /// Scenario files or folders (default: scenarios/).
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RulesArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+        /// Exit 2 on warnings as well as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the JSON Schema (draft 2020-12) of scenario files, built from the vocabulary.
+    Schema {
         #[command(flatten)]
         rules: RulesArgs,
     },
@@ -256,9 +268,19 @@ fn main() -> ExitCode {
             matches!(format, ListFormat::Json),
             stdout_color,
         ),
-        Command::Validate { paths, rules } => {
-            app::validate(&rule_options(rules), &paths, stderr_color)
-        }
+        Command::Validate {
+            paths,
+            rules,
+            format,
+            deny_warnings,
+        } => app::validate(&ValidateOptions {
+            paths,
+            rules: rule_options(rules),
+            json: matches!(format, ListFormat::Json),
+            deny_warnings,
+            color: stderr_color,
+        }),
+        Command::Schema { rules } => app::schema(&rule_options(rules), stderr_color),
     };
     emit(outcome, output_file)
 }

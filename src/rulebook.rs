@@ -10,8 +10,9 @@ use toml::Spanned;
 use crate::condition::{self, Definitions, Expr, ScopeKind};
 use crate::diagnostics::{Diagnostic, suggestion};
 use crate::source::{Location, SourceFile};
+use crate::toml_input::parse_typed;
 use crate::value::Date;
-use crate::vocabulary::{Domain, FactType, Vocabulary, parse_toml};
+use crate::vocabulary::{Domain, FactType, Vocabulary};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -111,6 +112,8 @@ pub struct Element {
     pub effective: Option<Date>,
     /// First day it no longer is.
     pub until: Option<Date>,
+    /// The pack-level `[[element]]` it takes in with `use`, if any.
+    pub shared: Option<String>,
     /// Where the element is written.
     pub location: Location,
 }
@@ -239,10 +242,23 @@ pub struct Definition {
     pub effective: Option<Date>,
     /// First day no longer in force.
     pub until: Option<Date>,
+    /// Where the definition's `name` is written.
+    pub location: Location,
 }
 
 fn dated_in_force(effective: Option<Date>, until: Option<Date>, date: Date) -> bool {
     effective.is_none_or(|e| e <= date) && until.is_none_or(|u| date < u)
+}
+
+/// A statute pack none of whose rules is in force on some date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfForce {
+    /// The pack.
+    pub statute: String,
+    /// The day its first rule takes effect.
+    pub first: Date,
+    /// The first day after its last rule ended, when the date is past that.
+    pub ended: Option<Date>,
 }
 
 /// The loaded, checked rulebook.
@@ -262,6 +278,8 @@ pub struct Rulebook {
     /// Rule ids of the packs `--statute` left out: still valid in a scenario's `[expect]`,
     /// which then does not check them.
     filtered_out: Vec<String>,
+    /// Pack-level `[[element]]`s by statute id, then id: where each is written.
+    pub shared_elements: BTreeMap<String, BTreeMap<String, Location>>,
 }
 
 /// Sort key reading digit runs as numbers: `312.4b` < `312.10`.
@@ -322,7 +340,7 @@ struct StatuteEntry {
 struct DefinitionEntry {
     name: Spanned<String>,
     of: Spanned<String>,
-    values: Spanned<Vec<String>>,
+    values: Vec<Spanned<String>>,
     text: String,
     cite: String,
     effective: Option<Date>,
@@ -396,6 +414,7 @@ struct SharedElementEntry {
 
 /// An element with every field resolved (after `use`).
 struct ResolvedElement {
+    uses: Option<String>,
     id: Spanned<String>,
     text: String,
     cite: String,
@@ -455,14 +474,21 @@ fn resolve_element(
             }
         }
     }
-    let missing = |field: &str| {
-        Diagnostic::error(file, span.clone(), format!("element has no `{field}`"))
-            .with_help("give `id`, `text`, `cite` and `when`, or `use` a shared `[[element]]`")
-    };
     let id = entry
         .id
         .or_else(|| base.as_ref().map(|b| b.id.clone()))
-        .ok_or_else(|| missing("id"))?;
+        .ok_or_else(|| {
+            Diagnostic::error(file, span.clone(), "element has no `id`")
+                .with_help("give `id`, `text`, `cite` and `when`, or `use` a shared `[[element]]`")
+        })?;
+    let missing = |field: &str| {
+        Diagnostic::error(
+            file,
+            span.clone(),
+            format!("element `{}` has no `{field}`", id.get_ref()),
+        )
+        .with_help("give `id`, `text`, `cite` and `when`, or `use` a shared `[[element]]`")
+    };
     let text = entry
         .text
         .or_else(|| base.as_ref().map(|b| b.text.clone()))
@@ -475,7 +501,22 @@ fn resolve_element(
         .when
         .or_else(|| base.as_ref().map(|b| b.when.clone()))
         .ok_or_else(|| missing("when"))?;
+    for (field, value) in [("text", &text), ("cite", &cite)] {
+        if value.trim().is_empty() {
+            return Err(Diagnostic::error(
+                file,
+                span.clone(),
+                format!("element `{}` has an empty `{field}`", id.get_ref()),
+            )
+            .with_help(if field == "text" {
+                "state the element in plain words, the way a lawyer would"
+            } else {
+                "give the pinpoint citation, e.g. `740 ILCS 14/15(b)(1)`"
+            }));
+        }
+    }
     Ok(ResolvedElement {
+        uses: entry.uses.map(Spanned::into_inner),
         id,
         text,
         cite,
@@ -553,6 +594,18 @@ impl Rulebook {
                 "a rulebook needs vocabulary.toml, taxonomy.toml and regions.toml",
             )]);
         };
+        for name in SUPPORT_FILES {
+            let mut same = files.iter().filter(|f| file_stem_name(f) == name);
+            if let (Some(first), Some(second)) = (same.next(), same.next()) {
+                return Err(vec![
+                    Diagnostic::file_error(
+                        &second.name,
+                        format!("a second `{name}`: the rulebook already has {}", first.name),
+                    )
+                    .with_help("a rulebook has one vocabulary, taxonomy and regions file; give it in one `--rules` folder"),
+                ]);
+            }
+        }
         let vocabulary = Vocabulary::load(vocab_file, taxonomy_file, regions_file)?;
         let mut book = Rulebook {
             vocabulary,
@@ -561,6 +614,7 @@ impl Rulebook {
             definitions: BTreeMap::new(),
             order: Vec::new(),
             filtered_out: Vec::new(),
+            shared_elements: BTreeMap::new(),
         };
         let mut errors = Vec::new();
         for file in files {
@@ -601,8 +655,45 @@ impl Rulebook {
         self.rules
             .retain(|_, versions| versions.first().is_some_and(|r| ids.contains(&r.statute)));
         self.definitions.retain(|id, _| ids.contains(id));
+        self.shared_elements.retain(|id, _| ids.contains(id));
         self.sort_order();
         Ok(())
+    }
+
+    /// The statute packs (with at least one rule) that have no rule in force on `date`: the
+    /// date falls before the pack's first rule or after its last one ended.
+    pub fn packs_out_of_force(&self, date: Date) -> Vec<OutOfForce> {
+        let mut out = Vec::new();
+        for statute in self.statutes.keys() {
+            let versions: Vec<&Rule> = self
+                .rules
+                .values()
+                .flatten()
+                .filter(|r| &r.statute == statute)
+                .collect();
+            if versions.is_empty() || versions.iter().any(|r| r.in_force(date)) {
+                continue;
+            }
+            let first = versions.iter().map(|r| r.effective).min();
+            let ended = if versions.iter().any(|r| r.until.is_none()) {
+                None
+            } else {
+                versions.iter().filter_map(|r| r.until).max()
+            };
+            if let Some(first) = first {
+                out.push(OutOfForce {
+                    statute: statute.clone(),
+                    first,
+                    ended: ended.filter(|end| *end <= date),
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether any rule of the rulebook is in force on `date`.
+    pub fn any_rule_in_force(&self, date: Date) -> bool {
+        self.rules.values().flatten().any(|r| r.in_force(date))
     }
 
     /// Every rule id, in reading order (`coppa.312.4b` before `coppa.312.10`).
@@ -647,7 +738,7 @@ impl Rulebook {
     }
 
     fn load_pack(&mut self, file: &Arc<SourceFile>, errors: &mut Vec<Diagnostic>) {
-        let pack: PackFile = match parse_toml(file) {
+        let pack: PackFile = match parse_typed(file) {
             Ok(pack) => pack,
             Err(err) => {
                 errors.push(err);
@@ -685,19 +776,26 @@ impl Rulebook {
             let Some(domain) = self.definition_domain(file, &def.of, errors) else {
                 continue;
             };
-            for value in def.values.get_ref() {
-                if !self.vocabulary.allows(&domain, value) {
-                    let values = self.vocabulary.domain_values(&domain);
-                    let mut diag = Diagnostic::error(
-                        file,
-                        def.values.span(),
-                        format!(
-                            "definition `{}`: '{value}' is not a value of `{}`",
+            for value in &def.values {
+                let diag = |message: String| Diagnostic::error(file, value.span(), message);
+                if let Some(replacement) = self.vocabulary.replacement(&domain, value.get_ref()) {
+                    errors.push(
+                        diag(format!(
+                            "definition `{}`: '{}' is deprecated",
                             def.name.get_ref(),
-                            def.of.get_ref()
-                        ),
+                            value.get_ref()
+                        ))
+                        .with_help(format!("replaced by `{replacement}`")),
                     );
-                    if let Some(help) = suggestion(value, &values) {
+                } else if !self.vocabulary.allows(&domain, value.get_ref()) {
+                    let values = self.vocabulary.domain_values(&domain);
+                    let mut diag = diag(format!(
+                        "definition `{}`: '{}' is not a value of `{}`",
+                        def.name.get_ref(),
+                        value.get_ref(),
+                        def.of.get_ref()
+                    ));
+                    if let Some(help) = suggestion(value.get_ref(), &values) {
                         diag = diag.with_help(help);
                     }
                     errors.push(diag);
@@ -721,8 +819,9 @@ impl Rulebook {
                 );
             }
             versions.push(Definition {
+                location: Location::new(file, def.name.span()),
                 name: def.name.into_inner(),
-                values: def.values.into_inner(),
+                values: def.values.into_iter().map(Spanned::into_inner).collect(),
                 domain,
                 text: def.text,
                 cite: def.cite,
@@ -730,18 +829,30 @@ impl Rulebook {
                 until: def.until,
             });
         }
+        // Values already reported as not allowed are left out, so conditions using the
+        // definition do not report them a second time.
         let def_values: Definitions = definitions
             .iter()
             .map(|(name, versions)| {
                 (
                     name.clone(),
-                    versions.iter().flat_map(|d| d.values.clone()).collect(),
+                    versions
+                        .iter()
+                        .flat_map(|d| {
+                            d.values
+                                .iter()
+                                .filter(|v| self.vocabulary.allows(&d.domain, v))
+                                .cloned()
+                        })
+                        .collect(),
                 )
             })
             .collect();
 
         let mut shared = BTreeMap::new();
+        let mut shared_locations = BTreeMap::new();
         for entry in pack.element {
+            let element_span = entry.span();
             let element = entry.into_inner();
             let name = element.id.get_ref().clone();
             if shared.contains_key(&name) {
@@ -752,6 +863,7 @@ impl Rulebook {
                 ));
                 continue;
             }
+            shared_locations.insert(name.clone(), Location::new(file, element_span));
             shared.insert(name, element);
         }
         let mut shared_remedies: BTreeMap<String, Vec<RemedyEntry>> = BTreeMap::new();
@@ -788,6 +900,8 @@ impl Rulebook {
             }
         }
         self.definitions.insert(statute_id.clone(), definitions);
+        self.shared_elements
+            .insert(statute_id.clone(), shared_locations);
         self.statutes.insert(
             statute_id.clone(),
             Statute {
@@ -984,6 +1098,7 @@ impl Rulebook {
                     presumed_holds,
                     effective: element.effective,
                     until: element.until,
+                    shared: element.uses,
                     location: Location::new(file, element_span),
                 });
             }
@@ -1293,7 +1408,7 @@ when = "operator.kind == 'company'"
         assert!(
             errors
                 .iter()
-                .all(|e| e.starts_with("element has no `cite`"))
+                .all(|e| e.starts_with("element `x` has no `cite`"))
         );
     }
 }

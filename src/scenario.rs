@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, suggestion};
 use crate::source::{Location, SourceFile};
+use crate::toml_input::{self, Header};
 use crate::value::{Date, Value};
 use crate::verdict::Verdict;
 use crate::vocabulary::{Domain, FactDef, FactType, Vocabulary};
@@ -115,25 +116,28 @@ impl Scenario {
         rule_ids: &BTreeSet<&str>,
         today: Date,
     ) -> Result<Self, Vec<Diagnostic>> {
-        let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
-        let offset = file.text.len() - text.len();
-        let root = match DeTable::parse(text) {
+        // INVARIANT: `SourceFile::new` drops a byte-order mark, so offsets into `file.text`
+        // are the parser's offsets; `shift` stays for loaders handed a sub-text.
+        let offset = 0;
+        let outline = toml_input::outline(file).map_err(|d| vec![d])?;
+        if !outline.has_content {
+            return Err(vec![
+                Diagnostic::error(file, 0..0, "scenario file is empty").with_help(
+                    "a scenario starts with `[scenario]` and `id = \"my-app\"` (README, \"Writing a scenario\")",
+                ),
+            ]);
+        }
+        let orphans = orphan_practice_tables(file, &outline.headers);
+        if !orphans.is_empty() {
+            return Err(orphans);
+        }
+        let root = match DeTable::parse(&file.text) {
             Ok(root) => root,
             Err(err) => {
-                let span = err
-                    .span()
-                    .map_or(offset..offset, |s| (s.start + offset)..(s.end + offset));
-                let message = err
-                    .message()
-                    .lines()
-                    .next()
-                    .unwrap_or("invalid TOML")
-                    .trim()
-                    .to_string();
-                return Err(vec![Diagnostic::error(
+                return Err(vec![toml_input::parse_error(
                     file,
-                    span,
-                    format!("invalid TOML: {message}"),
+                    err.message(),
+                    err.span(),
                 )]);
             }
         };
@@ -173,7 +177,27 @@ impl Scenario {
         if let Some(value) = expect_value {
             expect = loader.expect(value, rule_ids, &practices, &shift);
         }
-        loader.required(&facts, &practices, &shift(root.span()));
+        loader.required(&facts, &practices, &shift(root.span()), &outline.headers);
+        for practice in &practices {
+            let date = |path: &str| match practice.facts.get(path) {
+                Some(StatedFact {
+                    value: Value::Date(d),
+                    location,
+                }) => Some((*d, location.span.clone())),
+                _ => None,
+            };
+            if let (Some((start, _)), Some((end, span))) =
+                (date("practice.period.start"), date("practice.period.end"))
+            {
+                if end < start {
+                    loader.error(
+                        span,
+                        format!("the practice ends ({end}) before it starts ({start})"),
+                        Some("check `practice.period.start` and `practice.period.end`".into()),
+                    );
+                }
+            }
+        }
         let id = match facts
             .get("scenario.id")
             .map(|f| (&f.value, f.location.span.clone()))
@@ -244,6 +268,53 @@ impl Scenario {
     }
 }
 
+/// `[practice.notice]` or `[[practice.disclosure]]` written before any `[[practice]]`: TOML
+/// reads them as a table named `practice`, which hides the real mistake behind a confusing one.
+fn orphan_practice_tables(file: &Arc<SourceFile>, headers: &[Header]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for header in headers {
+        if header.name == "practice" && header.array {
+            break;
+        }
+        if header.name == "practice" {
+            // `[practice]` makes the later `[practice.x]` tables look orphaned: say the one
+            // thing to fix.
+            return vec![
+                Diagnostic::error(
+                    file,
+                    header.span.clone(),
+                    "`[practice]` must be written `[[practice]]`",
+                )
+                .with_help("a scenario holds a list of practices: each starts with `[[practice]]`, in double brackets"),
+            ];
+        }
+        let Some(rest) = header.name.strip_prefix("practice.") else {
+            continue;
+        };
+        let written = if header.array {
+            format!("[[{}]]", header.name)
+        } else {
+            format!("[{}]", header.name)
+        };
+        let what = if rest == "disclosure" {
+            "a disclosure"
+        } else {
+            "this table"
+        };
+        errors.push(
+            Diagnostic::error(
+                file,
+                header.span.clone(),
+                format!("`{written}` comes before any `[[practice]]`"),
+            )
+            .with_help(format!(
+                "{what} belongs to the `[[practice]]` above it: write `[[practice]]` with an `id` first, then `{written}` below it"
+            )),
+        );
+    }
+    errors
+}
+
 type Shift<'s> = dyn Fn(Range<usize>) -> Range<usize> + 's;
 
 impl Loader<'_> {
@@ -279,9 +350,14 @@ impl Loader<'_> {
             let path = format!("{prefix}.{name}");
             if let Some(fact) = self.vocab.fact(&path) {
                 if let Some(replacement) = &fact.replaced_by {
+                    let since = fact
+                        .deprecated_since
+                        .as_deref()
+                        .map(|v| format!(" since {v}"))
+                        .unwrap_or_default();
                     self.error(
                         shift(key.span()),
-                        format!("`{path}` is deprecated"),
+                        format!("`{path}` is deprecated{since}"),
                         Some(format!("replaced by `{replacement}`")),
                     );
                     continue;
@@ -454,6 +530,14 @@ impl Loader<'_> {
             );
             return None;
         };
+        if let Some(replacement) = self.vocab.replacement(domain, s) {
+            self.error(
+                shift(value.span()),
+                format!("`{s}` is deprecated as a value of `{}`", fact.path),
+                Some(format!("replaced by `{replacement}`")),
+            );
+            return None;
+        }
         if !self.vocab.allows(domain, s) {
             let values = self.vocab.domain_values(domain);
             let what = match domain {
@@ -586,6 +670,14 @@ impl Loader<'_> {
             | FactType::ListRegion
             | FactType::ListCountry => {
                 let DeValue::Array(items) = value.get_ref() else {
+                    if let DeValue::String(one) = value.get_ref() {
+                        self.error(
+                            span,
+                            format!("`{}` expects a list, found a string", fact.path),
+                            Some(format!("write a list in brackets: `[\"{one}\"]`")),
+                        );
+                        return None;
+                    }
                     return wrong(self, "a list");
                 };
                 if items.len() > MAX_LIST_LEN {
@@ -630,17 +722,19 @@ impl Loader<'_> {
                         continue;
                     }
                     match count.get_ref() {
-                        DeValue::Integer(i) => {
-                            match i64::from_str_radix(i.as_str(), i.radix()) {
-                                Ok(n) if n >= 0 => {
-                                    out.insert(region.to_string(), n);
-                                }
-                                _ => {
-                                    self.error(shift(count.span()), format!("the count for `{region}` must be a whole number from 0 up"), None);
-                                    ok = false;
-                                }
+                        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                            Ok(n) if n >= 0 => {
+                                out.insert(region.to_string(), n);
                             }
-                        }
+                            _ => {
+                                self.error(
+                                        shift(count.span()),
+                                        format!("the count for `{region}` must be a whole number from 0 up"),
+                                        Some("counts cannot be negative; leave the region out when the number is unknown".into()),
+                                    );
+                                ok = false;
+                            }
+                        },
                         _ => {
                             self.error(
                                 shift(count.span()),
@@ -662,7 +756,12 @@ impl Loader<'_> {
                 self.error(
                     span.clone(),
                     format!("`{}` must be at least {min}", fact.path),
-                    None,
+                    Some(if min == 0.0 {
+                        "counts cannot be negative; leave the fact out when the number is unknown"
+                            .into()
+                    } else {
+                        format!("the smallest allowed value is {min}")
+                    }),
                 );
                 false
             }
@@ -670,7 +769,13 @@ impl Loader<'_> {
         }
     }
 
-    fn required(&mut self, facts: &Facts, practices: &[Practice], whole_file: &Range<usize>) {
+    fn required(
+        &mut self,
+        facts: &Facts,
+        practices: &[Practice],
+        whole_file: &Range<usize>,
+        headers: &[Header],
+    ) {
         for fact in self.vocab.facts.values().filter(|f| f.required) {
             if fact.path.starts_with("practice.disclosure.") {
                 for disclosure in practices.iter().flat_map(|p| &p.disclosures) {
@@ -697,14 +802,25 @@ impl Loader<'_> {
                     .path
                     .split_once('.')
                     .unwrap_or(("scenario", &fact.path));
-                self.error(
-                    whole_file.start..whole_file.start,
-                    format!("missing `{}`", fact.path),
-                    Some(format!(
-                        "add `[{table}]` with `{key} = ...`: {}",
-                        fact.meaning
-                    )),
-                );
+                // Point at the table the key belongs in when the file has it.
+                match headers.iter().find(|h| h.name == table && !h.array) {
+                    Some(header) => self.error(
+                        header.span.clone(),
+                        format!("missing `{}`", fact.path),
+                        Some(format!(
+                            "add `{key} = ...` to `[{table}]`: {}",
+                            fact.meaning
+                        )),
+                    ),
+                    None => self.error(
+                        whole_file.start..whole_file.start,
+                        format!("missing `{}`", fact.path),
+                        Some(format!(
+                            "add `[{table}]` with `{key} = ...`: {}",
+                            fact.meaning
+                        )),
+                    ),
+                }
             }
         }
     }

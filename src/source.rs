@@ -13,11 +13,17 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Wraps a file for sharing between loaders, findings and diagnostics.
+    /// Wraps a file for sharing between loaders, findings and diagnostics. A leading
+    /// byte-order mark is dropped: it is not part of the text a person reads, and keeping it
+    /// would shift every column of the first line.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         Arc::new(Self {
             name: name.into(),
-            text: text.into(),
+            text,
         })
     }
 
@@ -82,5 +88,12 @@ mod tests {
         // `=` after the two-byte `é` is the fourth character of line 2.
         assert_eq!(file.line_col(10), (2, 4));
         assert_eq!(file.line_col(999), (3, 1));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        let file = SourceFile::new("f.toml", "\u{feff}a = 1\n");
+        assert_eq!(file.text, "a = 1\n");
+        assert_eq!(file.line_col(4), (1, 5));
     }
 }

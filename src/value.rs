@@ -50,6 +50,18 @@ impl Date {
         Self::from_days_since_epoch(days)
     }
 
+    /// Days from 1970-01-01 to this date (negative before it; Howard Hinnant's algorithm).
+    pub fn days_since_epoch(self) -> i64 {
+        let month = i64::from(self.month);
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year - era * 400;
+        let shifted_month = if month > 2 { month - 3 } else { month + 9 };
+        let doy = (153 * shifted_month + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The civil date `days` after 1970-01-01 (Howard Hinnant's algorithm).
     pub fn from_days_since_epoch(days: i64) -> Self {
         let z = days + 719_468;
@@ -188,5 +200,13 @@ mod tests {
             Date::from_days_since_epoch(19_937).to_string(),
             "2024-08-02"
         );
+        for text in ["1900-03-01", "2000-02-29", "2024-08-02", "2099-12-31"] {
+            let date = Date::parse(text).unwrap_or(Date {
+                year: 1,
+                month: 1,
+                day: 1,
+            });
+            assert_eq!(Date::from_days_since_epoch(date.days_since_epoch()), date);
+        }
     }
 }

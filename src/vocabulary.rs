@@ -7,7 +7,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, suggestion};
-use crate::source::SourceFile;
+use crate::source::{Location, SourceFile};
+use crate::toml_input::parse_typed;
 
 /// The type of a fact, as declared in `rules/vocabulary.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +139,11 @@ pub struct FactDef {
     pub deprecated_since: Option<String>,
     /// The path that replaces it.
     pub replaced_by: Option<String>,
+    /// Enum values that were renamed: old value → the value that replaces it. The old value is
+    /// no longer allowed; using it gets a "replaced by" diagnostic instead of a bare error.
+    pub replaced_values: BTreeMap<String, String>,
+    /// Where the fact's entry is written in the vocabulary file.
+    pub location: Location,
 }
 
 impl FactDef {
@@ -162,6 +168,8 @@ pub struct Term {
     pub parent: Option<String>,
     /// Plain-words meaning.
     pub meaning: String,
+    /// The category that replaces it, when it is deprecated (no longer allowed).
+    pub replaced_by: Option<String>,
 }
 
 /// How a stated value relates to a value a rule asks about.
@@ -183,6 +191,7 @@ pub struct Vocabulary {
     /// Data categories in file order.
     pub terms: Vec<Term>,
     term_parent: BTreeMap<String, Option<String>>,
+    deprecated_terms: BTreeSet<String>,
     /// ISO 3166-1 alpha-2 codes.
     pub countries: BTreeSet<String>,
     /// ISO 3166-2 codes.
@@ -213,7 +222,9 @@ struct FactEntry {
     required: bool,
     min: Option<f64>,
     deprecated_since: Option<String>,
-    replaced_by: Option<String>,
+    replaced_by: Option<Spanned<String>>,
+    #[serde(default)]
+    replaced_values: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -228,6 +239,8 @@ struct TermEntry {
     id: String,
     parent: Option<Spanned<String>>,
     meaning: String,
+    deprecated_since: Option<String>,
+    replaced_by: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -237,20 +250,6 @@ struct RegionsFile {
     subdivisions: Vec<String>,
     #[serde(default)]
     groups: BTreeMap<String, Vec<String>>,
-}
-
-/// Parses a TOML file into `T`, turning a parse error into a diagnostic.
-pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
-    file: &Arc<SourceFile>,
-) -> Result<T, Diagnostic> {
-    toml::from_str(&file.text).map_err(|err| {
-        let span = err.span().unwrap_or(0..0);
-        Diagnostic::error(file, span, first_line(err.message()))
-    })
-}
-
-fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().to_string()
 }
 
 impl Vocabulary {
@@ -263,7 +262,7 @@ impl Vocabulary {
         let mut errors = Vec::new();
         let mut vocab = Self::default();
 
-        match parse_toml::<RegionsFile>(regions) {
+        match parse_typed::<RegionsFile>(regions) {
             Ok(file) => {
                 vocab.countries = file.countries.into_iter().collect();
                 vocab.subdivisions = file.subdivisions.into_iter().collect();
@@ -276,7 +275,7 @@ impl Vocabulary {
             Err(err) => errors.push(err),
         }
 
-        match parse_toml::<TaxonomyFile>(taxonomy) {
+        match parse_typed::<TaxonomyFile>(taxonomy) {
             Ok(file) => {
                 for entry in &file.term {
                     let term = entry.get_ref();
@@ -294,6 +293,8 @@ impl Vocabulary {
                 }
                 for entry in file.term {
                     let term = entry.into_inner();
+                    let term_deprecated = term.replaced_by.is_some();
+                    let term_id = term.id.clone();
                     if let Some(parent) = &term.parent {
                         if !vocab.term_parent.contains_key(parent.get_ref()) {
                             let ids: Vec<&str> =
@@ -309,17 +310,39 @@ impl Vocabulary {
                             errors.push(diag);
                         }
                     }
+                    if let Some(replacement) = &term.replaced_by {
+                        if !vocab.term_parent.contains_key(replacement.get_ref())
+                            || term.deprecated_since.is_none()
+                        {
+                            errors.push(
+                                Diagnostic::error(
+                                    taxonomy,
+                                    replacement.span(),
+                                    format!(
+                                        "deprecated category `{}` must name an existing `replaced_by` and give `deprecated_since`",
+                                        term.id
+                                    ),
+                                )
+                                .with_help("e.g. `deprecated_since = \"0.2.0\"` and `replaced_by = \"face-geometry\"`"),
+                            );
+                        }
+                    }
                     vocab.terms.push(Term {
                         id: term.id,
                         parent: term.parent.map(Spanned::into_inner),
                         meaning: term.meaning,
+                        replaced_by: term.replaced_by.map(Spanned::into_inner),
                     });
+                    if term_deprecated {
+                        vocab.deprecated_terms.insert(term_id);
+                    }
                 }
             }
             Err(err) => errors.push(err),
         }
 
-        match parse_toml::<VocabularyFile>(vocabulary) {
+        let mut replacements = Vec::new();
+        match parse_typed::<VocabularyFile>(vocabulary) {
             Ok(file) => {
                 for entry in file.fact {
                     let entry_span = entry.span();
@@ -343,6 +366,18 @@ impl Vocabulary {
                             format!("fact `{path}`: `values` is required for enum types and only for them"),
                         ));
                     }
+                    for (old, new) in &fact.replaced_values {
+                        if fact.values.contains(old) || !fact.values.contains(new) {
+                            errors.push(Diagnostic::error(
+                                vocabulary,
+                                entry_span.clone(),
+                                format!("fact `{path}`: replaced value `{old}` must be gone from `values` and its replacement `{new}` listed there"),
+                            ));
+                        }
+                    }
+                    if let Some(replacement) = &fact.replaced_by {
+                        replacements.push((path.clone(), replacement.span()));
+                    }
                     if vocab.facts.contains_key(&path) {
                         errors.push(Diagnostic::error(
                             vocabulary,
@@ -362,12 +397,32 @@ impl Vocabulary {
                             required: fact.required,
                             min: fact.min,
                             deprecated_since: fact.deprecated_since,
-                            replaced_by: fact.replaced_by,
+                            replaced_by: fact.replaced_by.map(Spanned::into_inner),
+                            replaced_values: fact.replaced_values,
+                            location: Location::new(vocabulary, fact.path.span()),
                         },
                     );
                 }
             }
             Err(err) => errors.push(err),
+        }
+        for (path, span) in replacements {
+            let Some(fact) = vocab.facts.get(&path) else {
+                continue;
+            };
+            let ok = fact.deprecated_since.is_some()
+                && fact
+                    .replaced_by
+                    .as_ref()
+                    .and_then(|r| vocab.facts.get(r))
+                    .is_some_and(|r| r.replaced_by.is_none());
+            if !ok {
+                errors.push(Diagnostic::error(
+                    vocabulary,
+                    span,
+                    format!("deprecated fact `{path}` must give `deprecated_since` and a `replaced_by` that is a current fact"),
+                ));
+            }
         }
 
         if errors.is_empty() {
@@ -384,7 +439,7 @@ impl Vocabulary {
 
     /// Whether `id` is a data category.
     pub fn is_term(&self, id: &str) -> bool {
-        self.term_parent.contains_key(id)
+        self.term_parent.contains_key(id) && !self.deprecated_terms.contains(id)
     }
 
     /// Whether `code` is a region code (country, subdivision or group).
@@ -412,6 +467,23 @@ impl Vocabulary {
         }
     }
 
+    /// The value that replaces a deprecated `value` of `domain`: a renamed enum value or a
+    /// deprecated data category. Deprecated values are not [`allows`](Self::allows)ed.
+    pub fn replacement(&self, domain: &Domain, value: &str) -> Option<&str> {
+        match domain {
+            Domain::Enum(path) => self
+                .fact(path)
+                .and_then(|f| f.replaced_values.get(value))
+                .map(String::as_str),
+            Domain::Taxonomy => self
+                .terms
+                .iter()
+                .find(|t| t.id == value)
+                .and_then(|t| t.replaced_by.as_deref()),
+            _ => None,
+        }
+    }
+
     /// The values of a closed domain, for suggestions.
     pub fn domain_values(&self, domain: &Domain) -> Vec<&str> {
         match domain {
@@ -419,7 +491,12 @@ impl Vocabulary {
                 .fact(path)
                 .map(|f| f.values.iter().map(String::as_str).collect())
                 .unwrap_or_default(),
-            Domain::Taxonomy => self.term_parent.keys().map(String::as_str).collect(),
+            Domain::Taxonomy => self
+                .term_parent
+                .keys()
+                .filter(|id| !self.deprecated_terms.contains(*id))
+                .map(String::as_str)
+                .collect(),
             Domain::Region => self
                 .countries
                 .iter()

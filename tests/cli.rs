@@ -533,3 +533,151 @@ fn the_readme_scenario_example_loads_and_meets_its_expect() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("1 passed"), "{}", out.stdout);
 }
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let out = run(&["schema"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let committed = fs::read_to_string("docs/scenario.schema.json").expect("committed schema");
+    assert_eq!(out.stdout, committed);
+}
+
+#[test]
+fn validate_lints_the_shipped_rulebook_clean_and_speaks_json() {
+    let out = run(&["validate", "--deny-warnings"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("0 lint warning(s)"), "{}", out.stdout);
+    assert!(!out.stderr.contains("warning:"), "{}", out.stderr);
+    let report = json(&["validate", "--format", "json"]);
+    assert_eq!(report["errors"].as_array().map(Vec::len), Some(0));
+    assert!(report["scenarios"]["valid"].as_u64() > Some(10));
+    assert_eq!(report["scenarios"]["with_errors"], 0);
+    let bad = json(&[
+        "validate",
+        "--format",
+        "json",
+        "tests/bad/scenarios/misspelled-key.toml",
+    ]);
+    let error = &bad["errors"][0];
+    assert_eq!(error["file"], "tests/bad/scenarios/misspelled-key.toml");
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(19), Some(1))
+    );
+    assert_eq!(error["severity"], "error");
+    assert_eq!(error["help"], "did you mean `regions`?");
+}
+
+/// A copy of `rules/` plus a pack whose only rule takes effect in 2030.
+fn rules_with_a_future_pack(dir: &Path) {
+    copy_rules(dir);
+    fs::write(
+        dir.join("future.toml"),
+        r#"[statute]
+id = "future"
+title = "Future Act"
+citation = "F 1"
+version = "2030-01-01"
+summary = "a pack not yet in force"
+
+[[rule]]
+id = "future.1"
+title = "t"
+citation = "F 1(a)"
+scope = "practice"
+effective = 2030-01-01
+summary = "s"
+why = "w"
+
+[[rule.applies]]
+id = "company"
+text = "the operator is a company"
+cite = "F 1(b)"
+when = "operator.kind == 'company'"
+
+[[rule.requires]]
+id = "notice"
+text = "written notice"
+cite = "F 1(c)"
+when = "practice.notice.written == true"
+fix = "give notice"
+"#,
+    )
+    .expect("write the pack");
+}
+
+#[test]
+fn a_pack_not_yet_in_force_is_a_warning_and_no_rule_in_force_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    rules_with_a_future_pack(dir.path());
+    let rules = dir.path().to_str().expect("utf-8");
+    let all = run(&["check", HONG, "--rules", rules, "--fail-on", "never"]);
+    assert!(
+        !all.stderr.contains("warning: no rule of statute pack"),
+        "with every pack loaded, a pack whose dates do not cover the scenario is ordinary\n{}",
+        all.stderr
+    );
+    let out = run(&[
+        "check",
+        HONG,
+        "--rules",
+        rules,
+        "--statute",
+        "bipa,future",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(
+        out.code, 0,
+        "a warning does not fail the run\n{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("warning: no rule of statute pack `future` is in force on 2019-11-27"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("takes effect on 2030-01-01"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("bipa.15b"), "BIPA is still evaluated");
+    let out = run(&["check", HONG, "--as-of", "1999-01-01"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("no rule of the loaded rulebook is in force on 1999-01-01"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("--> --as-of"), "{}", out.stderr);
+}
+
+#[test]
+fn expect_entries_for_packs_left_out_by_statute_are_not_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    rules_with_a_future_pack(dir.path());
+    let rules = dir.path().to_str().expect("utf-8");
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let scenario = elsewhere.path().join("s.toml");
+    fs::write(
+        &scenario,
+        format!("{GOOD}[expect]\nnot-applicable = [\"future.1\"]\n"),
+    )
+    .expect("write");
+    let path = scenario.to_str().expect("utf-8");
+    let out = run(&["test", path, "--rules", rules, "--statute", "bipa"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let out = run(&["test", path, "--statute", "bipa"]);
+    assert_eq!(
+        out.code, 2,
+        "a rule no loaded rulebook has is still an error"
+    );
+    assert!(
+        out.stderr.contains("unknown rule `future.1`"),
+        "{}",
+        out.stderr
+    );
+}

@@ -234,6 +234,12 @@ impl Checker<'_> {
         if self.vocab.allows(domain, value) {
             return Ok(());
         }
+        if let Some(replacement) = self.vocab.replacement(domain, value) {
+            return Err(CheckError {
+                help: Some(format!("replaced by `{replacement}`")),
+                ..fail(format!("'{value}' is deprecated"), span)
+            });
+        }
         let what = match domain {
             Domain::Enum(path) => format!("a value of `{path}`"),
             Domain::Taxonomy => "a data category of the taxonomy".into(),
@@ -311,6 +317,12 @@ impl Checker<'_> {
                 }
                 (Ty::StrLit(s), Ty::Scalar(d)) => self.value_in(d, s, left_span).map(|()| Ty::Bool),
                 (Ty::Scalar(a), Ty::Scalar(b)) if a == b => Ok(Ty::Bool),
+                (Ty::List(_), _) => Err(CheckError {
+                    help: Some(
+                        "a list fact is tested with `contains 'value'` or `overlaps [...]`".into(),
+                    ),
+                    ..mismatch()
+                }),
                 _ => Err(mismatch()),
             },
             Op::Lt | Op::Le | Op::Gt | Op::Ge => match (l, r) {

@@ -128,15 +128,15 @@ impl fmt::Display for Literal {
         match self {
             Literal::Bool(b) => write!(f, "{b}"),
             Literal::Int(i) => write!(f, "{i}"),
-            Literal::Str(s) => write!(f, "'{s}'"),
+            Literal::Str(s) => write!(f, "{}", Quoted(s)),
             Literal::Date(d) => write!(f, "{d}"),
         }
     }
 }
 
 impl fmt::Display for Expr {
-    /// Prints the condition in canonical form; parsing the output gives back the same tree
-    /// (up to spans).
+    /// Prints the condition in canonical form, with only the parentheses the tree needs;
+    /// parsing the output gives back the same tree (up to spans).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.node {
             Node::Lit(lit) => write!(f, "{lit}"),
@@ -148,24 +148,37 @@ impl fmt::Display for Expr {
             Node::Path {
                 path,
                 key: Some(key),
-            } => write!(f, "{path}['{key}']"),
+            } => write!(f, "{path}[{}]", Quoted(key)),
             Node::Def(name) => write!(f, "${name}"),
-            Node::Not(inner) => write!(f, "not {}", Parenthesized(inner)),
+            Node::Not(inner) => match inner.node {
+                Node::And(_) | Node::Or(_) => write!(f, "not ({inner})"),
+                _ => write!(f, "not {inner}"),
+            },
             Node::And(items) | Node::Or(items) => {
-                let joiner = if matches!(self.node, Node::And(_)) {
-                    " and "
-                } else {
-                    " or "
-                };
+                let is_and = matches!(self.node, Node::And(_));
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        f.write_str(joiner)?;
+                        f.write_str(if is_and { " and " } else { " or " })?;
                     }
-                    write!(f, "{}", Parenthesized(item))?;
+                    // Only the parentheses the tree needs: `and` binds tighter than `or`, and
+                    // `not` tighter than both. Extra ones would make the printed condition
+                    // nest deeper than the one parsed, past the depth limit for deep trees.
+                    let wrap = match item.node {
+                        Node::Or(_) => true,
+                        Node::And(_) => is_and,
+                        _ => false,
+                    };
+                    if wrap {
+                        write!(f, "({item})")?;
+                    } else {
+                        write!(f, "{item}")?;
+                    }
                 }
                 Ok(())
             }
-            Node::Cmp(left, op, right) => write!(f, "{left} {} {right}", op.symbol()),
+            Node::Cmp(left, op, right) => {
+                write!(f, "{} {} {}", Operand(left), op.symbol(), Operand(right))
+            }
             Node::Quant(q, collection, body) => {
                 let q = match q {
                     Quantifier::Any => "any",
@@ -181,19 +194,54 @@ impl fmt::Display for Expr {
     }
 }
 
-/// Prints an operand of `and`/`or`/`not`, in parentheses when it is itself a compound.
-struct Parenthesized<'a>(&'a Expr);
+/// Prints text in single quotes, or in double quotes when it holds a single quote (the
+/// language has no escapes, so text with both kinds cannot be written; the parser never
+/// produces it).
+struct Quoted<'a>(&'a str);
 
-impl fmt::Display for Parenthesized<'_> {
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.contains('\'') {
+            write!(f, "\"{}\"", self.0)
+        } else {
+            write!(f, "'{}'", self.0)
+        }
+    }
+}
+
+/// Prints an operand of a comparison, in parentheses when it is a condition of its own
+/// (`(a and b) == true`, `(x == 1) == true`), which a comparison cannot take bare.
+struct Operand<'a>(&'a Expr);
+
+impl fmt::Display for Operand<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.node {
-            Node::And(_) | Node::Or(_) | Node::Not(_) => write!(f, "({})", self.0),
+            Node::And(_) | Node::Or(_) | Node::Not(_) | Node::Cmp(..) => write!(f, "({})", self.0),
             _ => write!(f, "{}", self.0),
         }
     }
 }
 
 impl Expr {
+    /// The same tree with every span set to `0..0`: two conditions that differ only in layout
+    /// compare equal (used by the print/parse round-trip checks).
+    #[must_use]
+    pub fn without_spans(&self) -> Expr {
+        let node = match &self.node {
+            Node::Not(inner) => Node::Not(Box::new(inner.without_spans())),
+            Node::And(items) => Node::And(items.iter().map(Expr::without_spans).collect()),
+            Node::Or(items) => Node::Or(items.iter().map(Expr::without_spans).collect()),
+            Node::Cmp(left, op, right) => Node::Cmp(
+                Box::new(left.without_spans()),
+                *op,
+                Box::new(right.without_spans()),
+            ),
+            Node::Quant(q, c, body) => Node::Quant(*q, *c, Box::new(body.without_spans())),
+            other => other.clone(),
+        };
+        Expr { node, span: 0..0 }
+    }
+
     /// Every fact path the condition reads, in order of appearance (with repeats).
     pub fn paths(&self) -> Vec<&str> {
         let mut out = Vec::new();

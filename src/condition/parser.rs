@@ -169,10 +169,15 @@ struct Parser {
 /// Parses a condition.
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
     if text.len() > MAX_CONDITION_LEN {
-        return Err(err(
-            format!("condition is longer than the limit of {MAX_CONDITION_LEN} bytes"),
-            0..text.len(),
-        ));
+        return Err(ParseError {
+            help: Some(
+                "split it into several elements, or name long lists as a `[[definition]]`".into(),
+            ),
+            ..err(
+                format!("condition is longer than the limit of {MAX_CONDITION_LEN} bytes"),
+                0..text.len(),
+            )
+        });
     }
     let tokens = Lexer { text, pos: 0 }.tokens()?;
     let mut parser = Parser {
@@ -224,10 +229,16 @@ impl Parser {
     ) -> Result<T, ParseError> {
         self.depth += 1;
         if self.depth > MAX_CONDITION_DEPTH {
-            return Err(err(
-                format!("condition nests deeper than the limit of {MAX_CONDITION_DEPTH}"),
-                span.clone(),
-            ));
+            return Err(ParseError {
+                help: Some(
+                    "split it into several elements, or drop parentheses `and` / `or` do not need"
+                        .into(),
+                ),
+                ..err(
+                    format!("condition nests deeper than the limit of {MAX_CONDITION_DEPTH}"),
+                    span.clone(),
+                )
+            });
         }
         let result = f(self);
         self.depth -= 1;
@@ -438,7 +449,7 @@ mod tests {
         let printed = expr.map(|e| e.to_string());
         assert_eq!(
             printed.as_deref(),
-            Some("((not a.b == true) and c.d) or e.f in ['x', 'y']")
+            Some("not a.b == true and c.d or e.f in ['x', 'y']")
         );
     }
 

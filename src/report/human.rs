@@ -100,6 +100,20 @@ pub fn render_human(report: &Report<'_>, color: bool) -> String {
             report.waivers.count(Status::Unmatched)
         );
     }
+    let bad = crate::diagnostics::bad_files(report.errors);
+    if !bad.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "{} file(s) could not be checked (their errors are on stderr):",
+                bad.len()
+            ))
+        );
+        for file in bad {
+            let _ = writeln!(out, "   {file}");
+        }
+    }
     let (errors, warnings) = report.problem_counts();
     if errors + warnings > 0 {
         let text = match (errors, warnings) {

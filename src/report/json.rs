@@ -3,6 +3,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::{Report, Totals};
+use crate::diagnostics::Diagnostic;
 use crate::engine::{Finding, MissingFact};
 use crate::rulebook::{Remedy, Rulebook};
 use crate::verdict::{Truth, Verdict};
@@ -179,6 +180,40 @@ fn rulebook_json(book: &Rulebook) -> Json {
         .collect()
 }
 
+/// One diagnostic as the JSON object of the `errors` list (file, line, column, severity,
+/// message, help); line and column are 0 for a problem with a file as a whole.
+pub fn diagnostic_json(d: &Diagnostic) -> Json {
+    let (line, column) = d.line_col();
+    json!({
+        "file": d.file_name,
+        "line": line,
+        "column": column,
+        "severity": d.severity.to_string(),
+        "message": d.message,
+        "help": d.help,
+    })
+}
+
+/// The result of `consentry validate` as JSON: what was loaded, and every error and warning
+/// in the shape of `check`'s `errors`.
+pub fn validation_json(
+    book: Option<&Rulebook>,
+    valid: usize,
+    with_errors: usize,
+    diagnostics: &[Diagnostic],
+) -> String {
+    let out = json!({
+        "schema_version": SCHEMA_VERSION,
+        "consentry": env!("CARGO_PKG_VERSION"),
+        "rulebook": book.map_or_else(|| json!([]), rulebook_json),
+        "scenarios": {"valid": valid, "with_errors": with_errors},
+        "errors": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Renders the report as pretty-printed JSON (deterministic: same input, same bytes).
 pub fn render_json(report: &Report<'_>) -> String {
     let scenarios: Vec<Json> = report
@@ -223,21 +258,7 @@ pub fn render_json(report: &Report<'_>) -> String {
             })
         })
         .collect();
-    let errors: Vec<Json> = report
-        .errors
-        .iter()
-        .map(|d| {
-            let (line, column) = d.line_col();
-            json!({
-                "file": d.file_name,
-                "line": line,
-                "column": column,
-                "severity": d.severity.to_string(),
-                "message": d.message,
-                "help": d.help,
-            })
-        })
-        .collect();
+    let errors: Vec<Json> = report.errors.iter().map(diagnostic_json).collect();
     let out = json!({
         "schema_version": SCHEMA_VERSION,
         "consentry": env!("CARGO_PKG_VERSION"),
