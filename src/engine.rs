@@ -479,7 +479,7 @@ fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
                 Quantifier::All => junction(bodies, Truth::True, Truth::and, trace),
             }
         }
-        Node::Lit(_) | Node::List(_) | Node::Def(_) => Truth::Unknown,
+        Node::Lit(_) | Node::List(_) | Node::Def(_) | Node::Offset(..) => Truth::Unknown,
     }
 }
 
@@ -546,6 +546,15 @@ fn operand(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> (Operand, Option<Dom
             let domain = env.book.vocabulary.fact(path).map(|f| f.domain());
             (lookup(path, key.as_deref(), env, trace), domain)
         }
+        Node::Offset(base, offset) => match operand(base, env, trace).0 {
+            Operand::Known(Value::Date(date)) => (
+                offset
+                    .apply(date)
+                    .map_or(Operand::Unknown, |d| Operand::Known(Value::Date(d))),
+                None,
+            ),
+            _ => (Operand::Unknown, None),
+        },
         _ => match truth(expr, env, trace).known() {
             Some(b) => (Operand::Known(Value::Bool(b)), None),
             None => (Operand::Unknown, None),
@@ -568,6 +577,23 @@ fn fact_key(path: &str, env: Env<'_>) -> FactKey {
 }
 
 fn lookup(path: &str, key: Option<&str>, env: Env<'_>, trace: &mut Trace) -> Operand {
+    if path == "scenario.as_of" {
+        // The date the law is read as of, `--as-of` included; today when the file is silent.
+        let location = env.scenario.fact(path).map_or_else(
+            || Location::new(&env.scenario.file, 0..0),
+            |f| f.location.clone(),
+        );
+        let read = FactRead {
+            path: path.to_string(),
+            value: Value::Date(env.date),
+            location,
+            item: None,
+        };
+        if !trace.reads.contains(&read) {
+            trace.reads.push(read);
+        }
+        return Operand::Known(Value::Date(env.date));
+    }
     let fact_key = fact_key(path, env);
     if let Some((_, value)) = env.overrides.iter().find(|(k, _)| *k == fact_key) {
         return Operand::Known(value.clone());

@@ -75,6 +75,7 @@ pub const EXPOSURE_FACTS: &[&str] = &[
     "practice.culpability",
     "practice.children_count",
     "practice.subjects",
+    "practice.period.start",
 ];
 
 /// The exposure of a finding under `remedy`, when the scenario gives the counts it needs.
@@ -136,6 +137,15 @@ pub fn exposure(
             }
         }
     };
+    if let Some((date, text)) = &remedy.conduct_before {
+        let began_before = matches!(
+            practice.facts.get("practice.period.start"),
+            Some(StatedFact { value: Value::Date(start), .. }) if start < date
+        );
+        if began_before {
+            notes.push(text.trim().to_string());
+        }
+    }
     let mut units_per_person = 1;
     if remedy.unit == Unit::Scan {
         match int_fact(practice.facts.get("practice.captures_per_person")) {

@@ -528,7 +528,8 @@ impl Analysis<'_> {
             Node::Quant(..) => {
                 domains.insert(Var::Atom(address(expr)), self.atom_values(expr));
             }
-            Node::Lit(_) | Node::List(_) | Node::Def(_) | Node::Path { .. } => {}
+            // An offset date is only ever a comparison operand, which `exact` leaves opaque.
+            Node::Lit(_) | Node::List(_) | Node::Def(_) | Node::Path { .. } | Node::Offset(..) => {}
         }
     }
 
@@ -670,7 +671,9 @@ impl Analysis<'_> {
             Node::Cmp(..) | Node::Quant(..) => {
                 matches!(a.get(&Var::Atom(address(expr))), Some(Val::Bool(true)))
             }
-            Node::Lit(_) | Node::List(_) | Node::Def(_) | Node::Path { .. } => false,
+            Node::Lit(_) | Node::List(_) | Node::Def(_) | Node::Path { .. } | Node::Offset(..) => {
+                false
+            }
         }
     }
 

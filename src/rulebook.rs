@@ -169,6 +169,9 @@ pub struct Remedy {
     pub effective: Option<Date>,
     /// First day no longer in force.
     pub until: Option<Date>,
+    /// A note the estimate carries when the practice began before this date (e.g. a
+    /// counting rule whose reach back in time is disputed).
+    pub conduct_before: Option<(Date, String)>,
 }
 
 /// One version of a rule.
@@ -558,6 +561,15 @@ struct RemedyEntry {
     region: Option<Spanned<String>>,
     effective: Option<Date>,
     until: Option<Date>,
+    conduct_before: Option<ConductNoteEntry>,
+}
+
+/// A note for estimates of conduct that began before a date (`conduct_before`).
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct ConductNoteEntry {
+    date: Date,
+    text: String,
 }
 
 /// The files of the embedded rulebook, named as they are in the repository.
@@ -1261,6 +1273,7 @@ impl Rulebook {
             count,
             effective: entry.effective,
             until: entry.until,
+            conduct_before: entry.conduct_before.map(|n| (n.date, n.text)),
         })
     }
 

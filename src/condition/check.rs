@@ -139,6 +139,21 @@ impl Checker<'_> {
                 };
                 self.boolean(body, inner).map(|()| Ty::Bool)
             }
+            Node::Offset(base, _) => match self.ty(base, scope)? {
+                Ty::Date => Ok(Ty::Date),
+                other => Err(CheckError {
+                    help: Some(
+                        "add years or days to a date, e.g. `scenario.as_of - 5 years`".into(),
+                    ),
+                    ..fail(
+                        format!(
+                            "only a date can be moved by years or days, not {}",
+                            other.describe()
+                        ),
+                        &expr.span,
+                    )
+                }),
+            },
             Node::Cmp(left, op, right) => {
                 let l = self.ty(left, scope)?;
                 let r = self.ty(right, scope)?;

@@ -105,6 +105,44 @@ pub enum Node {
     Cmp(Box<Expr>, Op, Box<Expr>),
     /// A quantifier over practices or disclosures.
     Quant(Quantifier, Collection, Box<Expr>),
+    /// A date moved by a whole number of years or days: `scenario.as_of - 5 years`.
+    Offset(Box<Expr>, DateOffset),
+}
+
+/// A signed distance in calendar years or in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateOffset {
+    /// How many units, negative for `-`.
+    pub amount: i64,
+    /// Years or days.
+    pub unit: DateUnit,
+}
+
+/// The unit of a [`DateOffset`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateUnit {
+    /// Calendar years: the same month and day, February 29 becoming February 28.
+    Years,
+    /// Days.
+    Days,
+}
+
+impl DateOffset {
+    /// `date` moved by the offset, if the result is a date the language can hold.
+    pub fn apply(self, date: Date) -> Option<Date> {
+        match self.unit {
+            DateUnit::Years => {
+                let year = u16::try_from(i64::from(date.year) + self.amount).ok()?;
+                Date::new(year, date.month, date.day)
+                    .or_else(|| Date::new(year, date.month, date.day.saturating_sub(1)))
+            }
+            DateUnit::Days => {
+                let days = date.days_since_epoch().checked_add(self.amount)?;
+                let moved = Date::from_days_since_epoch(days);
+                (moved.days_since_epoch() == days).then_some(moved)
+            }
+        }
+    }
 }
 
 impl Op {
@@ -190,6 +228,21 @@ impl fmt::Display for Expr {
                 };
                 write!(f, "{q}({c}, {body})")
             }
+            Node::Offset(base, offset) => {
+                let sign = if offset.amount < 0 { '-' } else { '+' };
+                let unit = match (offset.unit, offset.amount.unsigned_abs()) {
+                    (DateUnit::Years, 1) => "year",
+                    (DateUnit::Years, _) => "years",
+                    (DateUnit::Days, 1) => "day",
+                    (DateUnit::Days, _) => "days",
+                };
+                write!(
+                    f,
+                    "{} {sign} {} {unit}",
+                    Operand(base),
+                    offset.amount.unsigned_abs()
+                )
+            }
         }
     }
 }
@@ -237,6 +290,7 @@ impl Expr {
                 Box::new(right.without_spans()),
             ),
             Node::Quant(q, c, body) => Node::Quant(*q, *c, Box::new(body.without_spans())),
+            Node::Offset(base, offset) => Node::Offset(Box::new(base.without_spans()), *offset),
             other => other.clone(),
         };
         Expr { node, span: 0..0 }
@@ -252,7 +306,9 @@ impl Expr {
     fn collect_paths<'a>(&'a self, out: &mut Vec<&'a str>) {
         match &self.node {
             Node::Path { path, .. } => out.push(path),
-            Node::Not(inner) | Node::Quant(_, _, inner) => inner.collect_paths(out),
+            Node::Not(inner) | Node::Quant(_, _, inner) | Node::Offset(inner, _) => {
+                inner.collect_paths(out)
+            }
             Node::And(items) | Node::Or(items) => items.iter().for_each(|e| e.collect_paths(out)),
             Node::Cmp(left, _, right) => {
                 left.collect_paths(out);
@@ -272,7 +328,9 @@ impl Expr {
     fn collect_definitions<'a>(&'a self, out: &mut Vec<&'a str>) {
         match &self.node {
             Node::Def(name) => out.push(name),
-            Node::Not(inner) | Node::Quant(_, _, inner) => inner.collect_definitions(out),
+            Node::Not(inner) | Node::Quant(_, _, inner) | Node::Offset(inner, _) => {
+                inner.collect_definitions(out)
+            }
             Node::And(items) | Node::Or(items) => {
                 items.iter().for_each(|e| e.collect_definitions(out))
             }
@@ -282,5 +340,34 @@ impl Expr {
             }
             Node::Lit(_) | Node::List(_) | Node::Path { .. } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_move_dates_by_calendar_years_and_days() {
+        let date = |y, m, d| {
+            Date::new(y, m, d).unwrap_or(Date {
+                year: 1970,
+                month: 1,
+                day: 1,
+            })
+        };
+        let years = |n| DateOffset {
+            amount: n,
+            unit: DateUnit::Years,
+        };
+        let days = |n| DateOffset {
+            amount: n,
+            unit: DateUnit::Days,
+        };
+        assert_eq!(years(-5).apply(date(2024, 1, 1)), Some(date(2019, 1, 1)));
+        assert_eq!(years(1).apply(date(2024, 2, 29)), Some(date(2025, 2, 28)));
+        assert_eq!(days(1).apply(date(2024, 2, 28)), Some(date(2024, 2, 29)));
+        assert_eq!(days(-366).apply(date(2025, 3, 1)), Some(date(2024, 2, 29)));
+        assert_eq!(years(-3000).apply(date(2024, 1, 1)), None);
     }
 }

@@ -3,7 +3,8 @@
 use std::ops::Range;
 
 use super::{
-    Collection, Expr, Literal, MAX_CONDITION_DEPTH, MAX_CONDITION_LEN, Node, Op, Quantifier,
+    Collection, DateOffset, DateUnit, Expr, Literal, MAX_CONDITION_DEPTH, MAX_CONDITION_LEN, Node,
+    Op, Quantifier,
 };
 use crate::value::Date;
 
@@ -27,6 +28,8 @@ enum Tok {
     Int(i64),
     Date(Date),
     Op(Op),
+    Plus,
+    Minus,
     LParen,
     RParen,
     LBracket,
@@ -123,6 +126,10 @@ impl Lexer<'_> {
                     return Err(err("expected a definition name after `$`", start..self.pos));
                 }
                 Ok((Tok::Def(name), start..self.pos))
+            }
+            '+' => simple(Tok::Plus, 1, self),
+            '-' if !rest[1..].starts_with(|ch: char| ch.is_ascii_digit()) => {
+                simple(Tok::Minus, 1, self)
             }
             '0'..='9' | '-' => {
                 let word = self
@@ -320,6 +327,46 @@ impl Parser {
     }
 
     fn operand(&mut self) -> Result<Expr, ParseError> {
+        let base = self.base_operand()?;
+        let sign = match self.peek().0 {
+            Tok::Plus => 1,
+            Tok::Minus => -1,
+            _ => return Ok(base),
+        };
+        self.bump();
+        let (amount, amount_span) = match self.bump() {
+            (Tok::Int(n), span) if n >= 0 => (n, span),
+            (_, span) => {
+                return Err(ParseError {
+                    help: Some("write e.g. `scenario.as_of - 5 years`".into()),
+                    ..err("expected a whole number of years or days", span)
+                });
+            }
+        };
+        let (unit, unit_span) = match self.bump() {
+            (Tok::Name(w), span) if w == "year" || w == "years" => (DateUnit::Years, span),
+            (Tok::Name(w), span) if w == "day" || w == "days" => (DateUnit::Days, span),
+            (_, span) => {
+                return Err(ParseError {
+                    help: Some("the units are `years` and `days`".into()),
+                    ..err("expected `years` or `days`", amount_span.start..span.end)
+                });
+            }
+        };
+        let span = base.span.start..unit_span.end;
+        Ok(Expr {
+            node: Node::Offset(
+                Box::new(base),
+                DateOffset {
+                    amount: sign * amount,
+                    unit,
+                },
+            ),
+            span,
+        })
+    }
+
+    fn base_operand(&mut self) -> Result<Expr, ParseError> {
         let (tok, span) = self.peek();
         match tok {
             Tok::LParen => {
@@ -459,6 +506,8 @@ mod tests {
             "any(practice.disclosure, practice.disclosure.consent == false)",
             "service.users['US-IL'] > 0 and practice.data overlaps $biometric_identifiers",
             "practice.period.start < 2024-08-02 or not (a.b and c.d)",
+            "practice.period.end < scenario.as_of - 5 years",
+            "a.b >= 2024-02-29 + 1 year and c.d < e.f + 30 days",
         ] {
             let first = parse(text).map(|e| e.to_string());
             let again = first.clone().and_then(|t| parse(&t)).map(|e| e.to_string());
