@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostic, Severity, bad_files, cap_per_file, suggestion};
 use crate::engine::{ScenarioResult, evaluate};
 use crate::expect;
@@ -75,7 +77,7 @@ pub enum WaiverFiles {
 
 /// Receives progress while scenarios are checked, so the CLI can draw a bar; the library
 /// itself prints nothing.
-pub trait Progress {
+pub trait Progress: Sync {
     /// Checking starts on `files` scenario files.
     fn start(&self, files: usize) {
         let _ = files;
@@ -519,32 +521,45 @@ pub fn run_scenarios_with_progress(
         .iter()
         .any(|d| d.severity == Severity::Error);
     errors.extend(flag_diagnostics);
-    let mut results = Vec::new();
-    let mut seen_ids: Vec<(String, String)> = Vec::new();
-    for path in files {
-        progress.advance(&path);
-        match load_scenario(book, &rule_ids, &path, as_of, today) {
-            Ok((scenario, warnings)) => {
-                errors.extend(warnings);
-                if let Some((_, other)) = seen_ids.iter().find(|(id, _)| *id == scenario.id) {
-                    let span = scenario
+    // Files are loaded and evaluated in parallel; results come back in file order, so the
+    // output is the same whatever the number of threads.
+    let loaded: Vec<_> = files
+        .par_iter()
+        .map(|path| {
+            let outcome =
+                load_scenario(book, &rule_ids, path, as_of, today).map(|(scenario, warnings)| {
+                    let id = scenario.id.clone();
+                    let id_span = scenario
                         .facts
                         .get("scenario.id")
                         .map_or(0..0, |f| f.location.span.clone());
+                    let file = Arc::clone(&scenario.file);
+                    let result = evaluate_any.then(|| evaluate(book, scenario, as_of));
+                    (id, id_span, file, result, warnings)
+                });
+            progress.advance(path);
+            outcome
+        })
+        .collect();
+    let mut results = Vec::new();
+    let mut seen_ids: Vec<(String, String)> = Vec::new();
+    for outcome in loaded {
+        match outcome {
+            Ok((id, id_span, file, result, warnings)) => {
+                errors.extend(warnings);
+                if let Some((_, other)) = seen_ids.iter().find(|(seen, _)| *seen == id) {
                     errors.push(
                         Diagnostic::error(
-                            &scenario.file,
-                            span,
-                            format!("scenario id `{}` is also used by {other}", scenario.id),
+                            &file,
+                            id_span,
+                            format!("scenario id `{id}` is also used by {other}"),
                         )
                         .with_help("scenario ids must be unique"),
                     );
                     continue;
                 }
-                seen_ids.push((scenario.id.clone(), scenario.file.name.clone()));
-                if evaluate_any {
-                    results.push(evaluate(book, scenario, as_of));
-                }
+                seen_ids.push((id, file.name.clone()));
+                results.extend(result);
             }
             Err(diags) => errors.extend(cap_per_file(diags)),
         }

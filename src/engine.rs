@@ -1,6 +1,9 @@
 //! Evaluates a rulebook against a scenario: Kleene logic per element, verdicts, missing facts,
 //! assumptions, fixes and exposure, one finding per rule and scope item.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use crate::condition::{Collection, Expr, Literal, Node, Op, Quantifier, ScopeKind};
 use crate::exposure::{Exposure, exposure};
 use crate::rulebook::{ElementKind, Remedy, Rule, Rulebook};
@@ -160,13 +163,18 @@ struct Env<'a> {
 
 #[derive(Default)]
 struct Trace {
+    /// Whether to record what was read; off for the what-if evaluations of missing facts,
+    /// which need only the verdict.
+    quiet: bool,
     reads: Vec<FactRead>,
     unknown: Vec<FactKey>,
 }
 
-enum Operand {
-    Known(Value),
-    Set(Vec<String>),
+/// A condition operand's value, borrowed from the scenario or the rulebook wherever it can
+/// be: evaluation reads thousands of operands per scenario.
+enum Operand<'a> {
+    Known(Cow<'a, Value>),
+    Set(Cow<'a, [String]>),
     Unknown,
 }
 
@@ -225,6 +233,29 @@ pub fn evaluate(
         as_of,
         findings,
     }
+}
+
+/// The verdict alone, without the element results and the facts behind them.
+fn verdict_only(rule: &Rule, env: Env<'_>) -> Verdict {
+    let (mut attaches, mut excepted, mut breach) = (Truth::True, Truth::False, Truth::False);
+    for element in rule.elements_on(env.date) {
+        let mut trace = Trace {
+            quiet: true,
+            ..Trace::default()
+        };
+        let value = truth(&element.condition, env, &mut trace);
+        let effective = if element.presumed && value == Truth::Unknown {
+            Truth::from(element.presumed_holds)
+        } else {
+            value
+        };
+        match element.kind {
+            ElementKind::Applies => attaches = attaches.and(effective),
+            ElementKind::Exception => excepted = excepted.or(effective),
+            ElementKind::Requires => breach = breach.or(!effective),
+        }
+    }
+    Verdict::from_truths(attaches.and(!excepted), breach)
 }
 
 fn decide(rule: &Rule, env: Env<'_>) -> (Vec<ElementResult>, Verdict) {
@@ -380,7 +411,7 @@ fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<M
                             overrides: &overrides,
                             ..env
                         };
-                        decide(rule, what_if).1 != Verdict::PossibleViolation
+                        verdict_only(rule, what_if) != Verdict::PossibleViolation
                     })
                     .count();
                 let total = if fact.ty == FactType::Bool {
@@ -431,7 +462,10 @@ fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
     match &expr.node {
         Node::Lit(Literal::Bool(b)) => Truth::from(*b),
         Node::Path { .. } => match operand(expr, env, trace).0 {
-            Operand::Known(Value::Bool(b)) => Truth::from(b),
+            Operand::Known(value) => match value.as_ref() {
+                Value::Bool(b) => Truth::from(*b),
+                _ => Truth::Unknown,
+            },
             _ => Truth::Unknown,
         },
         Node::Not(inner) => !truth(inner, env, trace),
@@ -495,7 +529,10 @@ fn junction<'a, 'e>(
     let mut result = start;
     let mut undecided = Vec::new();
     for (expr, env) in operands {
-        let mut sub = Trace::default();
+        let mut sub = Trace {
+            quiet: trace.quiet,
+            ..Trace::default()
+        };
         let value = truth(expr, env, &mut sub);
         result = combine(result, value);
         for read in sub.reads {
@@ -517,14 +554,15 @@ fn junction<'a, 'e>(
     result
 }
 
-fn operand(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> (Operand, Option<Domain>) {
+fn operand<'a>(expr: &'a Expr, env: Env<'a>, trace: &mut Trace) -> (Operand<'a>, Option<Domain>) {
+    let owned = |value: Value| Operand::Known(Cow::Owned(value));
     match &expr.node {
-        Node::Lit(Literal::Bool(b)) => (Operand::Known(Value::Bool(*b)), None),
-        Node::Lit(Literal::Int(i)) => (Operand::Known(Value::Int(*i)), None),
-        Node::Lit(Literal::Str(s)) => (Operand::Known(Value::Str(s.clone())), None),
-        Node::Lit(Literal::Date(d)) => (Operand::Known(Value::Date(*d)), None),
+        Node::Lit(Literal::Bool(b)) => (owned(Value::Bool(*b)), None),
+        Node::Lit(Literal::Int(i)) => (owned(Value::Int(*i)), None),
+        Node::Lit(Literal::Str(s)) => (owned(Value::Str(s.clone())), None),
+        Node::Lit(Literal::Date(d)) => (owned(Value::Date(*d)), None),
         Node::List(items) => (
-            Operand::Set(
+            Operand::Set(Cow::Owned(
                 items
                     .iter()
                     .filter_map(|l| {
@@ -535,11 +573,15 @@ fn operand(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> (Operand, Option<Dom
                         }
                     })
                     .collect(),
-            ),
+            )),
             None,
         ),
         Node::Def(name) => (
-            Operand::Set(env.book.definition_on(env.statute, name, env.date).to_vec()),
+            Operand::Set(Cow::Borrowed(env.book.definition_on(
+                env.statute,
+                name,
+                env.date,
+            ))),
             None,
         ),
         Node::Path { path, key } => {
@@ -547,16 +589,19 @@ fn operand(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> (Operand, Option<Dom
             (lookup(path, key.as_deref(), env, trace), domain)
         }
         Node::Offset(base, offset) => match operand(base, env, trace).0 {
-            Operand::Known(Value::Date(date)) => (
-                offset
-                    .apply(date)
-                    .map_or(Operand::Unknown, |d| Operand::Known(Value::Date(d))),
-                None,
-            ),
+            Operand::Known(value) => match value.as_ref() {
+                Value::Date(date) => (
+                    offset
+                        .apply(*date)
+                        .map_or(Operand::Unknown, |d| owned(Value::Date(d))),
+                    None,
+                ),
+                _ => (Operand::Unknown, None),
+            },
             _ => (Operand::Unknown, None),
         },
         _ => match truth(expr, env, trace).known() {
-            Some(b) => (Operand::Known(Value::Bool(b)), None),
+            Some(b) => (owned(Value::Bool(b)), None),
             None => (Operand::Unknown, None),
         },
     }
@@ -576,72 +621,102 @@ fn fact_key(path: &str, env: Env<'_>) -> FactKey {
     }
 }
 
-fn lookup(path: &str, key: Option<&str>, env: Env<'_>, trace: &mut Trace) -> Operand {
+fn lookup<'a>(path: &str, key: Option<&str>, env: Env<'a>, trace: &mut Trace) -> Operand<'a> {
     if path == "scenario.as_of" {
         // The date the law is read as of, `--as-of` included; today when the file is silent.
-        let location = env.scenario.fact(path).map_or_else(
-            || Location::new(&env.scenario.file, 0..0),
-            |f| f.location.clone(),
-        );
-        let read = FactRead {
-            path: path.to_string(),
-            value: Value::Date(env.date),
-            location,
-            item: None,
-        };
-        if !trace.reads.contains(&read) {
-            trace.reads.push(read);
+        if !trace.quiet && !trace.reads.iter().any(|r| r.path == path) {
+            let location = env.scenario.fact(path).map_or_else(
+                || Location::new(&env.scenario.file, 0..0),
+                |f| f.location.clone(),
+            );
+            trace.reads.push(FactRead {
+                path: path.to_string(),
+                value: Value::Date(env.date),
+                location,
+                item: None,
+            });
         }
-        return Operand::Known(Value::Date(env.date));
+        return Operand::Known(Cow::Owned(Value::Date(env.date)));
     }
-    let fact_key = fact_key(path, env);
-    if let Some((_, value)) = env.overrides.iter().find(|(k, _)| *k == fact_key) {
-        return Operand::Known(value.clone());
+    if !env.overrides.is_empty() {
+        let fact_key = fact_key(path, env);
+        if let Some((_, value)) = env.overrides.iter().find(|(k, _)| *k == fact_key) {
+            return Operand::Known(Cow::Borrowed(value));
+        }
     }
-    let stated: Option<&StatedFact> = if path.starts_with("practice.disclosure.") {
+    let stated: Option<&'a StatedFact> = if path.starts_with("practice.disclosure.") {
         env.disclosure.and_then(|d| d.facts.get(path))
     } else if path.starts_with("practice.") {
         env.practice.and_then(|p| p.facts.get(path))
     } else {
         env.scenario.fact(path)
     };
-    let value = match (stated, key) {
-        (Some(fact), None) => Some(fact.value.clone()),
+    let value: Option<Cow<'a, Value>> = match (stated, key) {
+        (Some(fact), None) => Some(Cow::Borrowed(&fact.value)),
         (
             Some(StatedFact {
                 value: Value::Map(map),
                 ..
             }),
             Some(key),
-        ) => map.get(key).map(|n| Value::Int(*n)),
+        ) => map.get(key).map(|n| Cow::Owned(Value::Int(*n))),
         _ => None,
     };
     match (stated, value) {
         (Some(fact), Some(value)) => {
-            let item =
-                env.through_quantifier
-                    .then(|| match (&fact_key.practice, &fact_key.disclosure) {
-                        (Some(p), Some(d)) => format!("{p}/{d}"),
-                        (Some(p), None) => p.clone(),
-                        _ => String::new(),
-                    });
-            let read = FactRead {
-                path: key.map_or_else(|| path.to_string(), |k| format!("{path}['{k}']")),
-                value: value.clone(),
-                location: fact.location.clone(),
-                item,
-            };
-            if !trace.reads.contains(&read) {
-                trace.reads.push(read);
+            if !trace.quiet {
+                record_read(trace, path, key, &value, fact, env);
             }
             Operand::Known(value)
         }
         _ => {
-            if !trace.unknown.contains(&fact_key) {
-                trace.unknown.push(fact_key);
+            if !trace.quiet {
+                let fact_key = fact_key(path, env);
+                if !trace.unknown.contains(&fact_key) {
+                    trace.unknown.push(fact_key);
+                }
             }
             Operand::Unknown
         }
+    }
+}
+
+/// Records a stated fact read, once per fact and scope item.
+fn record_read(
+    trace: &mut Trace,
+    path: &str,
+    key: Option<&str>,
+    value: &Value,
+    fact: &StatedFact,
+    env: Env<'_>,
+) {
+    let item = env.through_quantifier.then(|| {
+        match (
+            env.practice.filter(|_| path.starts_with("practice.")),
+            env.disclosure
+                .filter(|_| path.starts_with("practice.disclosure.")),
+        ) {
+            (Some(p), Some(d)) => format!("{}/{}", p.id, d.name),
+            (Some(p), None) => p.id.clone(),
+            _ => String::new(),
+        }
+    });
+    let seen = trace.reads.iter().any(|r| {
+        r.location.span == fact.location.span
+            && Arc::ptr_eq(&r.location.file, &fact.location.file)
+            && r.item == item
+            && match key {
+                None => r.path == path,
+                Some(k) => r.path.len() == path.len() + k.len() + 4 && r.path.starts_with(path),
+            }
+    });
+    if !seen {
+        trace.reads.push(FactRead {
+            path: key.map_or_else(|| path.to_string(), |k| format!("{path}['{k}']")),
+            value: value.clone(),
+            location: fact.location.clone(),
+            item,
+        });
     }
 }
 
@@ -678,13 +753,11 @@ fn compare_values(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut T
     let (l, left_domain) = operand(left, env, trace);
     let (r, right_domain) = operand(right, env, trace);
     let domain = left_domain.or(right_domain).unwrap_or(Domain::Text);
-    let (l, r) = match (l, r) {
-        (Operand::Unknown, _) | (_, Operand::Unknown) => return Truth::Unknown,
-        pair => pair,
-    };
-    match (op, l, r) {
+    match (op, &l, &r) {
+        (_, Operand::Unknown, _) | (_, _, Operand::Unknown) => Truth::Unknown,
         (Op::Eq | Op::Ne, Operand::Known(a), Operand::Known(b)) => {
-            let equal = match (&a, &b) {
+            let (a, b) = (a.as_ref(), b.as_ref());
+            let equal = match (a, b) {
                 (Value::Int(_) | Value::Number(_), Value::Int(_) | Value::Number(_)) => {
                     a.as_f64() == b.as_f64()
                 }
@@ -693,7 +766,8 @@ fn compare_values(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut T
             Truth::from(if op == Op::Eq { equal } else { !equal })
         }
         (Op::Lt | Op::Le | Op::Gt | Op::Ge, Operand::Known(a), Operand::Known(b)) => {
-            let ordering = match (&a, &b) {
+            let (a, b) = (a.as_ref(), b.as_ref());
+            let ordering = match (a, b) {
                 (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
                 _ => a
                     .as_f64()
@@ -710,15 +784,20 @@ fn compare_values(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut T
                 None => Truth::Unknown,
             }
         }
-        (Op::In, Operand::Known(Value::Str(s)), Operand::Set(set)) => {
-            relate_any(env, &domain, &[s], &set)
-        }
-        (Op::Contains, Operand::Known(Value::List(items)), Operand::Known(Value::Str(s))) => {
-            relate_any(env, &domain, &items, &[s])
-        }
-        (Op::Overlaps, Operand::Known(Value::List(items)), Operand::Set(set)) => {
-            relate_any(env, &domain, &items, &set)
-        }
+        (Op::In, Operand::Known(a), Operand::Set(set)) => match a.as_ref() {
+            Value::Str(s) => relate_any(env, &domain, std::slice::from_ref(s), set),
+            _ => Truth::Unknown,
+        },
+        (Op::Contains, Operand::Known(a), Operand::Known(b)) => match (a.as_ref(), b.as_ref()) {
+            (Value::List(items), Value::Str(s)) => {
+                relate_any(env, &domain, items, std::slice::from_ref(s))
+            }
+            _ => Truth::Unknown,
+        },
+        (Op::Overlaps, Operand::Known(a), Operand::Set(set)) => match a.as_ref() {
+            Value::List(items) => relate_any(env, &domain, items, set),
+            _ => Truth::Unknown,
+        },
         // INVARIANT: the rulebook loader type-checks every condition, so no other shape occurs.
         _ => Truth::Unknown,
     }

@@ -10,6 +10,9 @@ pub struct SourceFile {
     pub name: String,
     /// Full text of the file.
     pub text: String,
+    /// Byte offset where each line starts, so a position is found by binary search rather
+    /// than by scanning the text from the start (files hold hundreds of located facts).
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
@@ -21,20 +24,34 @@ impl SourceFile {
         if text.starts_with('\u{feff}') {
             text.drain(..'\u{feff}'.len_utf8());
         }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Arc::new(Self {
             name: name.into(),
             text,
+            line_starts,
         })
     }
 
     /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let before = self.text.get(..offset).unwrap_or_default();
-        let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
-        (line, column)
+        // The number of lines starting at or before the offset is its 1-based line.
+        let line = self.line_starts.partition_point(|start| *start <= offset);
+        let line_start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        (line.max(1), column)
     }
 }
 

@@ -538,12 +538,14 @@ impl Vocabulary {
     }
 
     fn term_under(&self, term: &str, ancestor: &str) -> bool {
-        let mut current = self.term_parent.get(term).cloned().flatten();
+        let mut current = self.term_parent.get(term).and_then(Option::as_deref);
         // The taxonomy is a tree of a few dozen terms; the bound guards against a cycle.
         for _ in 0..64 {
             match current {
                 Some(parent) if parent == ancestor => return true,
-                Some(parent) => current = self.term_parent.get(&parent).cloned().flatten(),
+                Some(parent) => {
+                    current = self.term_parent.get(parent).and_then(Option::as_deref);
+                }
                 None => return false,
             }
         }
