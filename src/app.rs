@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Severity, bad_files, cap_per_file, suggestion};
 use crate::engine::{ScenarioResult, evaluate};
 use crate::expect;
+use crate::folders::{FolderSearch, io_reason};
 use crate::report::{self, Report};
 use crate::rulebook::{Rulebook, embedded_files};
 use crate::scenario::Scenario;
@@ -212,22 +213,6 @@ fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     }
 }
 
-fn io_reason(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            // "too many levels of symbolic links (os error 40)": the number means nothing to
-            // a person and differs between systems.
-            let text = err.to_string().to_lowercase();
-            match text.find(" (os error") {
-                Some(at) => text.get(..at).unwrap_or(&text).to_string(),
-                None => text,
-            }
-        }
-    }
-}
-
 /// The scenario files under `paths` (folders searched recursively for `*.toml`), sorted, and a
 /// diagnostic for each path that does not exist or holds no scenario.
 pub fn scenario_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
@@ -237,71 +222,34 @@ pub fn scenario_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     } else {
         paths
     };
-    let mut files = BTreeSet::new();
-    let mut errors = Vec::new();
+    let keep = |path: &Path| {
+        path.extension().is_some_and(|e| e == "toml")
+            && path.file_name().is_some_and(|n| n != CONFIG_FILE)
+    };
+    let mut search = FolderSearch::new(&keep);
     for path in paths {
         if path.is_dir() {
-            let before = files.len();
-            walk(path, &mut files, &mut errors, 0);
-            if files.len() == before {
-                errors.push(Diagnostic::file_error(
+            // `None`: the folder was searched already (given twice, or inside another); it
+            // still must hold a scenario.
+            let found = search
+                .folder(path)
+                .unwrap_or_else(|| search.files.iter().filter(|f| f.starts_with(path)).count());
+            if found == 0 {
+                search.errors.push(Diagnostic::file_error(
                     path.display().to_string(),
                     "no scenario files (*.toml) in this folder",
                 ));
             }
         } else if path.exists() || path.is_symlink() {
-            files.insert(path.clone());
+            search.files.insert(path.clone());
         } else {
-            errors.push(Diagnostic::file_error(
+            search.errors.push(Diagnostic::file_error(
                 path.display().to_string(),
                 "no such file or folder",
             ));
         }
     }
-    (files.into_iter().collect(), errors)
-}
-
-fn walk(dir: &Path, files: &mut BTreeSet<PathBuf>, errors: &mut Vec<Diagnostic>, depth: usize) {
-    // Deeper trees than this are almost surely a link loop.
-    if depth > 32 {
-        errors.push(Diagnostic::file_error(
-            dir.display().to_string(),
-            "folder nesting deeper than 32 levels; not searched further",
-        ));
-        return;
-    }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(Diagnostic::file_error(
-                dir.display().to_string(),
-                format!("cannot read folder: {}", io_reason(&e)),
-            ));
-            return;
-        }
-    };
-    for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                errors.push(Diagnostic::file_error(
-                    dir.display().to_string(),
-                    format!("cannot list folder: {}", io_reason(&e)),
-                ));
-                continue;
-            }
-        };
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, files, errors, depth + 1);
-        } else if path.extension().is_some_and(|e| e == "toml")
-            && path.file_name().is_some_and(|n| n != CONFIG_FILE)
-        {
-            // Broken links and unreadable files are kept: reading them reports why, so no
-            // file is skipped in silence.
-            files.insert(path);
-        }
-    }
+    (search.files.into_iter().collect(), search.errors)
 }
 
 /// Loads the rulebook: embedded, or from `--rules` folders (whose vocabulary, taxonomy and
@@ -613,6 +561,14 @@ pub fn check(options: &CheckOptions) -> Outcome {
 pub fn check_with_progress(options: &CheckOptions, progress: &dyn Progress) -> Outcome {
     let book = match load_rulebook(&options.rules) {
         Ok(book) => book,
+        // Scripts reading `--format json` get the rulebook's errors in the usual shape.
+        Err(diags) if options.format == Format::Json => {
+            return Outcome {
+                stdout: report::failed_json(&diags),
+                stderr: String::new(),
+                exit: Exit::BadInput,
+            };
+        }
         Err(diags) => return failed(diags, options.color),
     };
     let (results, mut errors) =

@@ -16,8 +16,12 @@ use crate::vocabulary::{Domain, FactDef, FactType, Vocabulary};
 
 /// Most entries a list fact may hold.
 pub const MAX_LIST_LEN: usize = 1_000;
-/// Most practices a scenario may hold, and disclosures a practice may hold.
+/// Most practices a scenario may hold.
 pub const MAX_ITEMS: usize = 1_000;
+/// Most disclosures a scenario may hold across all its practices: each is a scope item with
+/// a finding per disclosure rule, so this bounds the report (a 10 MB file of bare
+/// `[[practice.disclosure]]` lines would otherwise ask for hundreds of thousands of findings).
+pub const MAX_DISCLOSURES: usize = 1_000;
 
 /// A fact a scenario states, with where it says it.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +110,8 @@ struct Loader<'a> {
     vocab: &'a Vocabulary,
     file: &'a Arc<SourceFile>,
     errors: Vec<Diagnostic>,
+    /// Disclosures read so far, across practices.
+    disclosures: usize,
 }
 
 impl Scenario {
@@ -145,6 +151,7 @@ impl Scenario {
             vocab,
             file,
             errors: Vec::new(),
+            disclosures: 0,
         };
         let shift = |span: Range<usize>| (span.start + offset)..(span.end + offset);
         let mut facts = Facts::new();
@@ -471,7 +478,20 @@ impl Loader<'_> {
             return Vec::new();
         };
         let mut out: Vec<Disclosure> = Vec::new();
-        for item in items.iter().take(MAX_ITEMS) {
+        for item in items {
+            if self.disclosures == MAX_DISCLOSURES {
+                self.error(
+                    shift(item.span()),
+                    format!("more than {MAX_DISCLOSURES} disclosures in this scenario"),
+                    Some(format!(
+                        "the limit is {MAX_DISCLOSURES} disclosures per scenario, across its practices; split the scenario"
+                    )),
+                );
+            }
+            self.disclosures += 1;
+            if self.disclosures > MAX_DISCLOSURES {
+                continue;
+            }
             let DeValue::Table(table) = item.get_ref() else {
                 self.error(shift(item.span()), "each disclosure must be a table", None);
                 continue;
@@ -500,13 +520,6 @@ impl Loader<'_> {
                 facts,
                 location: Location::new(self.file, shift(item.span())),
             });
-        }
-        if items.len() > MAX_ITEMS {
-            self.error(
-                shift(value.span()),
-                format!("more than {MAX_ITEMS} disclosures in one practice"),
-                None,
-            );
         }
         out
     }

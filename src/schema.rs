@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::scenario::{MAX_ITEMS, MAX_LIST_LEN};
+use crate::scenario::{MAX_DISCLOSURES, MAX_ITEMS, MAX_LIST_LEN};
 use crate::verdict::Verdict;
 use crate::vocabulary::{FactDef, FactType, Vocabulary};
 
@@ -40,10 +40,10 @@ pub fn scenario_schema(vocab: &Vocabulary) -> Json {
         };
         insert(target, &rest, leaf(fact), fact.required);
     }
-    let items = |schema: Json, what: &str| {
+    let items = |schema: Json, what: &str, max: usize| {
         json!({
             "type": "array",
-            "maxItems": MAX_ITEMS,
+            "maxItems": max,
             "description": what,
             "items": schema,
         })
@@ -54,6 +54,7 @@ pub fn scenario_schema(vocab: &Vocabulary) -> Json {
         items(
             disclosure,
             "each recipient of this practice's data, as `[[practice.disclosure]]` after its `[[practice]]`",
+            MAX_DISCLOSURES,
         ),
         false,
     );
@@ -63,6 +64,7 @@ pub fn scenario_schema(vocab: &Vocabulary) -> Json {
         items(
             practice,
             "one processing activity per `[[practice]]`: what data, from whom, where, with what notice and consent",
+            MAX_ITEMS,
         ),
         false,
     );

@@ -10,9 +10,56 @@ pub struct SourceFile {
     pub name: String,
     /// Full text of the file.
     pub text: String,
-    /// Byte offset where each line starts, so a position is found by binary search rather
-    /// than by scanning the text from the start (files hold hundreds of located facts).
-    line_starts: Vec<usize>,
+    index: LineIndex,
+}
+
+/// Where lines start and how many characters precede every [`CHECKPOINT_BYTES`]-th byte, so a
+/// line and column cost a binary search and a short count, not a scan from the file's start
+/// (a large file with many facts would otherwise take quadratic time to locate them).
+#[derive(Debug, PartialEq, Eq, Default)]
+struct LineIndex {
+    /// Byte offset of the start of each line after the first.
+    line_starts: Vec<u32>,
+    /// (byte offset on a character boundary, characters before it), in order.
+    checkpoints: Vec<(u32, u32)>,
+}
+
+const CHECKPOINT_BYTES: usize = 4096;
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut index = Self::default();
+        let mut chars = 0u32;
+        let mut next_checkpoint = 0usize;
+        for (offset, c) in text.char_indices() {
+            if offset >= next_checkpoint {
+                index.checkpoints.push((to_u32(offset), chars));
+                next_checkpoint = offset + CHECKPOINT_BYTES;
+            }
+            if c == '\n' {
+                index.line_starts.push(to_u32(offset + 1));
+            }
+            chars = chars.saturating_add(1);
+        }
+        index
+    }
+
+    /// Characters before byte `offset` (on a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let at = self
+            .checkpoints
+            .partition_point(|(byte, _)| (*byte as usize) <= offset);
+        let (byte, chars) = at
+            .checked_sub(1)
+            .and_then(|i| self.checkpoints.get(i))
+            .map_or((0, 0), |(b, c)| (*b as usize, *c as usize));
+        chars + text.get(byte..offset).map_or(0, |s| s.chars().count())
+    }
+}
+
+/// Offsets fit in 32 bits: files are refused above `app::MAX_FILE_BYTES` (10 MiB).
+fn to_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 impl SourceFile {
@@ -24,34 +71,28 @@ impl SourceFile {
         if text.starts_with('\u{feff}') {
             text.drain(..'\u{feff}'.len_utf8());
         }
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let index = LineIndex::new(&text);
         Arc::new(Self {
             name: name.into(),
             text,
-            line_starts,
+            index,
         })
     }
 
     /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        // The number of lines starting at or before the offset is its 1-based line.
-        let line = self.line_starts.partition_point(|start| *start <= offset);
-        let line_start = self
+        let line_index = self
+            .index
             .line_starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(0);
-        let column = self
-            .text
-            .get(line_start..offset)
-            .unwrap_or_default()
-            .chars()
-            .count()
-            + 1;
-        (line.max(1), column)
+            .partition_point(|start| (*start as usize) <= offset);
+        let line_start = line_index
+            .checked_sub(1)
+            .and_then(|i| self.index.line_starts.get(i))
+            .map_or(0, |s| *s as usize);
+        let column = self.index.chars_before(&self.text, offset)
+            - self.index.chars_before(&self.text, line_start);
+        (line_index + 1, column + 1)
     }
 }
 
@@ -105,6 +146,28 @@ mod tests {
         // `=` after the two-byte `é` is the fourth character of line 2.
         assert_eq!(file.line_col(10), (2, 4));
         assert_eq!(file.line_col(999), (3, 1));
+    }
+
+    #[test]
+    fn the_index_agrees_with_a_scan_across_checkpoints() {
+        let text: String = (0..3000)
+            .map(|i| {
+                if i % 7 == 0 {
+                    "é\n".to_string()
+                } else {
+                    format!("k{i} = 1 ")
+                }
+            })
+            .collect();
+        let file = SourceFile::new("f.toml", text.clone());
+        for offset in (0..text.len()).step_by(97) {
+            let offset = floor_char_boundary(&text, offset);
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = before[start..].chars().count() + 1;
+            assert_eq!(file.line_col(offset), (line, column), "offset {offset}");
+        }
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub struct FactDef {
     pub path: String,
     /// Its type.
     pub ty: FactType,
-    /// Allowed values (enum and list<enum>).
+    /// Allowed values (`enum` and `list<enum>`).
     pub values: Vec<String>,
     /// One line saying what the fact means.
     pub meaning: String,

@@ -11,6 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, did_you_mean, suggestion};
 use crate::engine::{Finding, ScenarioResult};
+use crate::folders::FolderSearch;
 use crate::rulebook::Rulebook;
 use crate::source::{Location, SourceFile};
 use crate::value::Date;
@@ -23,8 +24,6 @@ pub const WAIVER_FILE: &str = "consentry.toml";
 const KEYS: [&str; 6] = ["rule", "scenario", "scope", "reason", "owner", "expires"];
 /// The keys every waiver must give.
 const REQUIRED: [&str; 5] = ["rule", "scenario", "reason", "owner", "expires"];
-/// Deepest folder nesting searched for waiver files below a checked folder.
-const MAX_DEPTH: usize = 32;
 
 /// One accepted finding (or set of findings): what it covers, why, who owns it, until when.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,10 +236,11 @@ pub fn discover(paths: &[PathBuf]) -> Vec<WaiverSource> {
         let is_dir = path.is_dir();
         let own = if is_dir {
             // A folder given is checked whole, and so is every folder below it.
-            let mut below = Vec::new();
-            walk(path, &mut below, 0);
-            below.sort();
-            for file in below {
+            let keep = |file: &Path| file.file_name().is_some_and(|n| n == WAIVER_FILE);
+            let mut search = FolderSearch::new(&keep);
+            // Unreadable folders are reported by the search for scenarios over the same paths.
+            search.folder(path);
+            for file in search.files {
                 add(file, true);
             }
             path.clone()
@@ -288,23 +288,6 @@ fn tidy(dir: &Path, name: &str) -> PathBuf {
         PathBuf::from(name)
     } else {
         dir.join(name)
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out, depth + 1);
-        } else if path.file_name().is_some_and(|n| n == WAIVER_FILE) {
-            out.push(path);
-        }
     }
 }
 

@@ -389,3 +389,26 @@ fn the_whole_corpus_at_once_is_every_file_listed_and_exit_2() {
     assert_eq!(tested.code, 2);
     assert!(!tested.stderr.contains("panicked"));
 }
+
+/// Regression: two links to `.` inside a folder made the search for scenarios exponential
+/// (2^32 paths before the depth guard stopped it). Each folder is searched once, and a link
+/// back to one already searched is a warning.
+#[cfg(unix)]
+#[test]
+fn links_back_to_a_searched_folder_are_searched_once() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::copy(GOOD[1], dir.path().join("good.toml")).expect("copy");
+    symlink(".", dir.path().join("again")).expect("symlink");
+    symlink(".", dir.path().join("and-again")).expect("symlink");
+    let folder = dir.path().to_str().expect("utf-8");
+    let out = run(&["check", folder, folder, "--fail-on", "never"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.matches("━━ ").count(), 1, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("warning: this folder is a link to a folder already searched"),
+        "{}",
+        out.stderr
+    );
+}

@@ -396,6 +396,20 @@ fn a_misspelled_fact_path_in_a_rule_file_fails_to_load_with_its_location() {
         "{}",
         out.stderr
     );
+    let report = json(&[
+        "check",
+        HONG,
+        "--format",
+        "json",
+        "--rules",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(report["scenarios"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        report["errors"][0]["message"],
+        "unknown fact path `practice.dta`"
+    );
+    assert_eq!(report["errors"][0]["line"].as_u64(), Some(line as u64));
 }
 
 #[test]

@@ -214,6 +214,21 @@ pub fn validation_json(
     text
 }
 
+/// The JSON report of a run that could not start (the rulebook did not load): no scenarios,
+/// and the errors.
+pub fn failed_json(diagnostics: &[Diagnostic]) -> String {
+    let out = json!({
+        "schema_version": SCHEMA_VERSION,
+        "consentry": env!("CARGO_PKG_VERSION"),
+        "rulebook": [],
+        "scenarios": [],
+        "errors": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Renders the report as pretty-printed JSON (deterministic: same input, same bytes).
 pub fn render_json(report: &Report<'_>) -> String {
     let scenarios: Vec<Json> = report

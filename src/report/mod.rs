@@ -12,7 +12,7 @@ mod totals;
 
 pub use html::render_html;
 pub use human::{render_human, render_rule};
-pub use json::{diagnostic_json, render_json, rules_json, validation_json};
+pub use json::{diagnostic_json, failed_json, render_json, rules_json, validation_json};
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use sarif::render_sarif;
