@@ -146,3 +146,60 @@ fn the_statute_filter_keeps_only_the_named_packs_and_their_expectations() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+fn text(args: &[&str]) -> String {
+    let output = Command::cargo_bin("consentry")
+        .expect("the binary is built")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The summary says, per practice, which statutes reach it; with `--all` it names the
+/// element (and the facts with their lines) that keeps each other statute out, and the
+/// packs not yet in force on the scenario's date.
+#[test]
+fn the_summary_says_per_practice_which_statutes_reach_it_and_why_not_the_others() {
+    let path = "scenarios/tiktok-hong-2019.toml";
+    let short = text(&["check", path]);
+    assert!(
+        short.contains(
+            "`face-scan-unposted`: bipa (likely-violation), coppa (possible-violation), cubi (possible-violation)"
+        ),
+        "{short}"
+    );
+    assert!(
+        short.contains("not reached: gdpr, wa (--all shows why)"),
+        "{short}"
+    );
+    assert!(
+        short.contains("Not in force on 2019-11-27: ccpa (from 2020-01-01), dsp (from 2025-04-08)"),
+        "{short}"
+    );
+    let all = text(&["check", path, "--all"]);
+    assert!(
+        all.contains("gdpr not reached: ✗ union-nexus (threshold not met; GDPR Art. 3(1)-(2);"),
+        "{all}"
+    );
+    assert!(
+        all.contains("practice.regions = [\"US\", \"US-CA\", \"US-IL\"] (scenarios/tiktok-hong-2019.toml:137:11)"),
+        "{all}"
+    );
+    assert!(
+        all.contains("bipa not reached: ✗ biometric-data (threshold not met;"),
+        "the phone-number practice is outside BIPA: {all}"
+    );
+    let memo = text(&["check", path, "--all", "--format", "markdown"]);
+    assert!(
+        memo.contains(
+            "| `account-without-signup` | coppa (likely-violation) | bipa, cubi, gdpr, wa |"
+        ),
+        "{memo}"
+    );
+    assert!(
+        memo.contains("- `account-without-signup`: **bipa** not reached: ✗ biometric-data"),
+        "{memo}"
+    );
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::totals::{heading, plural};
-use super::{Report, TOTALS_BASIS, shown};
+use super::{Report, TOTALS_BASIS, reach, shown};
 use crate::condition::ScopeKind;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
 use crate::exposure::money;
@@ -181,6 +181,7 @@ fn scenario_section(
     for (statute, counts) in &per_statute {
         let _ = writeln!(out, "   {statute:<8} {}", counts_line(counts));
     }
+    statutes_by_practice(out, report, result, style);
     let totals = report.scenario_totals(result);
     for verdict in [Verdict::LikelyViolation, Verdict::PossibleViolation] {
         if let Some(line) = totals.line(verdict) {
@@ -219,6 +220,87 @@ fn scenario_section(
     }
     let _ = writeln!(out);
     !totals.is_empty()
+}
+
+/// Per practice, the statutes that reach it; with `--all`, why each other statute in force
+/// does not; and the packs not in force on the scenario's date.
+fn statutes_by_practice(
+    out: &mut String,
+    report: &Report<'_>,
+    result: &ScenarioResult,
+    style: &Style,
+) {
+    let reach = reach::practice_reach(report.rulebook, result);
+    let _ = writeln!(out, "   {}", style.bold("Statutes by practice"));
+    for item in &reach {
+        let name = item.practice.map_or_else(
+            || "the service as a whole".to_string(),
+            |p| format!("`{p}`"),
+        );
+        let reached = if item.reached.is_empty() {
+            "no statute reaches it".to_string()
+        } else {
+            item.reached
+                .iter()
+                .map(|(statute, verdict)| format!("{statute} ({})", verdict.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(out, "   {name}: {reached}");
+        if item.not_reached.is_empty() && item.not_evaluated.is_empty() {
+            continue;
+        }
+        if !report.all {
+            let others: Vec<&str> = item
+                .not_reached
+                .iter()
+                .map(|n| n.statute)
+                .chain(item.not_evaluated.iter().copied())
+                .collect();
+            let _ = writeln!(
+                out,
+                "     {}",
+                style.dim(&format!(
+                    "not reached: {} (--all shows why)",
+                    others.join(", ")
+                ))
+            );
+            continue;
+        }
+        for not in &item.not_reached {
+            for (i, reason) in not.reasons.iter().enumerate() {
+                let lead = if i == 0 {
+                    format!("{} not reached:", not.statute)
+                } else {
+                    format!("{:width$}", "and", width = not.statute.len() + 13)
+                };
+                let _ = writeln!(out, "     {lead} {}", reach::reason_words(reason));
+                let facts = reach::facts_words(reason.element);
+                if !facts.is_empty() {
+                    let _ = writeln!(out, "         {}", style.dim(&facts));
+                }
+            }
+        }
+        for statute in &item.not_evaluated {
+            let _ = writeln!(
+                out,
+                "     {statute} not reached: no finding (its rules are read per disclosure, and the practice has none)"
+            );
+        }
+    }
+    let out_of_force = reach::out_of_force(report.rulebook, result);
+    if !out_of_force.is_empty() {
+        let packs: Vec<String> = out_of_force
+            .iter()
+            .map(|o| format!("{} ({})", o.statute, o.when))
+            .collect();
+        let _ = writeln!(
+            out,
+            "   Not in force on {}: {}",
+            result.as_of,
+            packs.join(", ")
+        );
+    }
 }
 
 fn scope_line(finding: &Finding) -> String {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::escape::{markdown as md, markdown_code as code};
 use super::totals::{heading, plural};
-use super::{Report, TOTALS_BASIS, Totals, scope_words, shown, verdict_label};
+use super::{Report, TOTALS_BASIS, Totals, reach, scope_words, shown, verdict_label};
 use crate::diagnostics::Severity;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
 use crate::exposure::money;
@@ -175,6 +175,7 @@ fn scenario(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
     if !lines.is_empty() {
         let _ = writeln!(out, "**Exposure**\n\n{}\n", lines.join("\n"));
     }
+    statutes_by_practice(out, report, result);
     let waived = report.waived_in(result);
     if waived > 0 {
         let _ = writeln!(
@@ -209,6 +210,99 @@ fn scenario(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
                 "compliant or not-applicable findings"
             )
         );
+    }
+}
+
+/// Per practice, the statutes that reach it and those that do not; with `--all`, the
+/// element that keeps each of the others out.
+fn statutes_by_practice(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
+    let reach = reach::practice_reach(report.rulebook, result);
+    let _ = writeln!(out, "**Statutes by practice**\n");
+    let _ = writeln!(out, "| Practice | Reached by | Not reached |");
+    let _ = writeln!(out, "|---|---|---|");
+    for item in &reach {
+        let name = item
+            .practice
+            .map_or_else(|| "the service as a whole".to_string(), code);
+        let reached: Vec<String> = item
+            .reached
+            .iter()
+            .map(|(statute, verdict)| format!("{} ({})", md(statute), verdict.name()))
+            .collect();
+        let others: Vec<String> = item
+            .not_reached
+            .iter()
+            .map(|n| n.statute)
+            .chain(item.not_evaluated.iter().copied())
+            .map(md)
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} |",
+            if reached.is_empty() {
+                "—".to_string()
+            } else {
+                reached.join(", ")
+            },
+            if others.is_empty() {
+                "—".to_string()
+            } else {
+                others.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(out);
+    let out_of_force = reach::out_of_force(report.rulebook, result);
+    if !out_of_force.is_empty() {
+        let packs: Vec<String> = out_of_force
+            .iter()
+            .map(|o| format!("{} ({})", md(&o.statute), o.when))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Not in force on {}: {}.\n",
+            result.as_of,
+            packs.join(", ")
+        );
+    }
+    if !report.all {
+        if reach
+            .iter()
+            .any(|r| !r.not_reached.is_empty() || !r.not_evaluated.is_empty())
+        {
+            let _ = writeln!(out, "*Why the others do not reach a practice: `--all`.*\n");
+        }
+        return;
+    }
+    let mut lines = Vec::new();
+    for item in &reach {
+        let name = item
+            .practice
+            .map_or_else(|| "the service as a whole".to_string(), code);
+        for not in &item.not_reached {
+            for reason in &not.reasons {
+                let facts = reach::facts_words(reason.element);
+                lines.push(format!(
+                    "- {name}: **{}** not reached: {}{}",
+                    md(not.statute),
+                    md(&reach::reason_words(reason)),
+                    if facts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", md(&facts))
+                    }
+                ));
+            }
+        }
+        for statute in &item.not_evaluated {
+            lines.push(format!(
+                "- {name}: **{}** not reached: no finding (its rules are read per disclosure, and the practice has none)",
+                md(statute)
+            ));
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(out, "{}\n", lines.join("\n"));
     }
 }
 

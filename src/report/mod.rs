@@ -7,6 +7,7 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod reach;
 mod sarif;
 mod totals;
 
