@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::condition::{Collection, Expr, Literal, Node, Op, Quantifier, ScopeKind};
 use crate::exposure::{Exposure, exposure};
-use crate::rulebook::{ElementKind, Remedy, Rule, Rulebook};
+use crate::rulebook::{Element, ElementKind, Remedy, Rule, Rulebook};
 use crate::scenario::{Disclosure, Practice, Scenario, StatedFact};
 use crate::source::Location;
 use crate::value::{Date, Value};
@@ -244,7 +244,7 @@ fn verdict_only(rule: &Rule, env: Env<'_>) -> Verdict {
             ..Trace::default()
         };
         let value = truth(&element.condition, env, &mut trace);
-        let effective = if element.presumed && value == Truth::Unknown {
+        let effective = if presumes(element, value, env) {
             Truth::from(element.presumed_holds)
         } else {
             value
@@ -258,13 +258,27 @@ fn verdict_only(rule: &Rule, env: Env<'_>) -> Verdict {
     Verdict::from_truths(attaches.and(!excepted), breach)
 }
 
+/// Whether a presumption decides `element`, whose condition evaluated to `value`: it is
+/// presumed, unknown, and none of the facts that lift its presumption is stated.
+fn presumes(element: &Element, value: Truth, env: Env<'_>) -> bool {
+    element.presumed
+        && value == Truth::Unknown
+        && element.presumed_while_unstated.iter().all(|path| {
+            let mut quiet = Trace {
+                quiet: true,
+                ..Trace::default()
+            };
+            matches!(lookup(path, None, env, &mut quiet), Operand::Unknown)
+        })
+}
+
 fn decide(rule: &Rule, env: Env<'_>) -> (Vec<ElementResult>, Verdict) {
     let mut results = Vec::new();
     let (mut attaches, mut excepted, mut breach) = (Truth::True, Truth::False, Truth::False);
     for element in rule.elements_on(env.date) {
         let mut trace = Trace::default();
         let value = truth(&element.condition, env, &mut trace);
-        let presumed = element.presumed && value == Truth::Unknown;
+        let presumed = presumes(element, value, env);
         // INVARIANT: the rulebook loader sets `presumed` on every exception unless the rule
         // opts out, so an unstated defence does not hold the verdict open.
         let result = ElementResult {

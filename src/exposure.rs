@@ -1,6 +1,6 @@
 //! Exposure estimates: a remedy's per-unit amounts times the people the scenario says are affected.
 
-use crate::rulebook::{Count, Remedy, Unit};
+use crate::rulebook::{Combine, Count, Remedy, Unit};
 use crate::scenario::{Practice, Scenario, StatedFact};
 use crate::value::Value;
 
@@ -21,6 +21,32 @@ pub struct Exposure {
     pub basis: String,
     /// The counts and assumptions it rests on.
     pub notes: Vec<String>,
+    /// What `low` and `high` are for (e.g. negligent, reckless or intentional conduct), when
+    /// both are given.
+    pub tiers: Option<(String, String)>,
+    /// How it adds up with other findings' estimates in a total.
+    pub combine: Combine,
+}
+
+impl Exposure {
+    /// The amount in words, always as a ceiling: `up to $9,500,000 (negligent) – $47,500,000
+    /// (reckless or intentional)`, `up to $53,088`.
+    pub fn amount_words(&self) -> String {
+        match self.low {
+            Some(low) if (low - self.high).abs() > f64::EPSILON => {
+                let (lower, higher) = self
+                    .tiers
+                    .clone()
+                    .unwrap_or_else(|| ("lower tier".to_string(), "higher tier".to_string()));
+                format!(
+                    "up to {} ({lower}) – {} ({higher})",
+                    money(&self.currency, low),
+                    money(&self.currency, self.high)
+                )
+            }
+            _ => format!("up to {}", money(&self.currency, self.high)),
+        }
+    }
 }
 
 fn int_fact(facts: Option<&StatedFact>) -> Option<i64> {
@@ -173,19 +199,22 @@ pub fn exposure(
         _ => {}
     }
     let units = (persons as f64) * (units_per_person as f64);
+    let captures_stated = units_per_person > 1
+        || int_fact(practice.facts.get("practice.captures_per_person")).is_some_and(|n| n > 0);
     let unit_name = match remedy.unit {
         Unit::Person => "per person",
         Unit::Violation => "per violation",
-        Unit::Scan => "per scan",
+        Unit::Scan if captures_stated => "per scan",
+        Unit::Scan => "per scan (one scan per person assumed)",
     };
+    // The amount itself carries "up to" and the tier names; the basis shows the arithmetic.
     let per_unit = match low {
         Some(l) if (l - high).abs() > f64::EPSILON => format!(
-            "{}–{}",
+            "{} or {}",
             money(&remedy.currency, l),
             money(&remedy.currency, high)
         ),
-        Some(_) => money(&remedy.currency, high),
-        None => format!("up to {}", money(&remedy.currency, high)),
+        _ => money(&remedy.currency, high),
     };
     let scans = if units_per_person > 1 {
         format!(" × {} scans each", group_thousands(units_per_person as f64))
@@ -193,7 +222,11 @@ pub fn exposure(
         String::new()
     };
     let once = remedy.count == Count::Once;
-    let basis = if once {
+    let basis = if let (true, Some(other)) = (once, &remedy.or_greater) {
+        format!(
+            "the fixed amount, counted once for this finding; {other} is the cap where it is higher, and no fact gives it"
+        )
+    } else if once {
         format!("{per_unit} {unit_name}, counted once for this finding")
     } else {
         format!(
@@ -201,11 +234,22 @@ pub fn exposure(
             group_thousands(persons as f64)
         )
     };
-    if remedy.unit == Unit::Violation && once {
-        notes.push("one violation for the finding is a floor: the enforcer may count more".into());
-    } else if remedy.unit == Unit::Violation {
-        notes.push("one violation per person is a floor: the enforcer may count more".into());
+    if let (false, Some(other)) = (once, &remedy.or_greater) {
+        notes.push(format!(
+            "the fixed amount is shown: {other} is the cap where it is higher, and no fact gives it"
+        ));
     }
+    match (remedy.combine, remedy.unit, once) {
+        (Combine::GravestPerPractice, _, _) => notes.push(
+            "in totals, this practice's findings under the same statute count once, at the gravest (same or linked processing)".into(),
+        ),
+        (Combine::Add, Unit::Violation, true) => notes
+            .push("one violation for the finding is a floor: the enforcer may count more".into()),
+        (Combine::Add, Unit::Violation, false) => notes
+            .push("one violation per person is a floor: the enforcer may count more".into()),
+        _ => {}
+    }
+    let both_tiers = matches!(low, Some(l) if (l - high).abs() > f64::EPSILON);
     Some(Exposure {
         currency: remedy.currency.clone(),
         low: low.map(|l| l * units),
@@ -214,6 +258,12 @@ pub fn exposure(
         units_per_person,
         basis,
         notes,
+        tiers: if both_tiers {
+            remedy.tiers.clone()
+        } else {
+            None
+        },
+        combine: remedy.combine,
     })
 }
 

@@ -108,6 +108,10 @@ pub struct Element {
     /// The value a presumed element takes when its condition is unknown: true for applies
     /// and requires elements, false for exceptions, unless `presume` says otherwise.
     pub presumed_holds: bool,
+    /// Facts whose being stated lifts the presumption: it applies only while none of them
+    /// is stated (e.g. "a template made to match people can identify them" stops once the
+    /// scenario says what the template is used for).
+    pub presumed_while_unstated: Vec<String>,
     /// First day the element is part of the rule.
     pub effective: Option<Date>,
     /// First day it no longer is.
@@ -172,6 +176,27 @@ pub struct Remedy {
     /// A note the estimate carries when the practice began before this date (e.g. a
     /// counting rule whose reach back in time is disputed).
     pub conduct_before: Option<(Date, String)>,
+    /// What the two amounts are for (`low`, then `high`), e.g. negligent and reckless or
+    /// intentional conduct; `None` reads "lower tier" and "higher tier".
+    pub tiers: Option<(String, String)>,
+    /// A second cap that applies when it is higher and that no fact gives, in words (e.g.
+    /// "4% of the undertaking's worldwide annual turnover"): the estimate shows the fixed
+    /// amount and says so.
+    pub or_greater: Option<String>,
+    /// How the estimates of several findings add up in a total.
+    pub combine: Combine,
+}
+
+/// How findings' estimates under one remedy add up in a total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Combine {
+    /// Each finding adds its estimate.
+    Add,
+    /// The findings of one practice under the same statute count once, at the gravest
+    /// (e.g. GDPR Art. 83(3): infringements in the same or linked processing operations are
+    /// together capped at the amount for the gravest one).
+    GravestPerPractice,
 }
 
 /// One version of a rule.
@@ -396,6 +421,7 @@ struct ElementEntry {
     fix: Option<String>,
     presumed: Option<bool>,
     presume: Option<Spanned<String>>,
+    presumed_while_unstated: Option<Spanned<Vec<String>>>,
     effective: Option<Date>,
     until: Option<Date>,
 }
@@ -411,6 +437,7 @@ struct SharedElementEntry {
     fix: Option<String>,
     presumed: Option<bool>,
     presume: Option<Spanned<String>>,
+    presumed_while_unstated: Option<Spanned<Vec<String>>>,
     effective: Option<Date>,
     until: Option<Date>,
 }
@@ -425,6 +452,7 @@ struct ResolvedElement {
     fix: Option<String>,
     presumed: Option<bool>,
     presume: Option<Spanned<String>>,
+    presumed_while_unstated: Option<Spanned<Vec<String>>>,
     effective: Option<Date>,
     until: Option<Date>,
 }
@@ -472,7 +500,7 @@ fn resolve_element(
                     format!("an element that uses a shared element cannot set its own `{field}`"),
                 )
                 .with_help(
-                    "a use may change `text`, `cite`, `fix`, `presumed`, `presume` and the dates; write a separate element for a different condition",
+                    "a use may change `text`, `cite`, `fix`, `presumed`, `presume`, `presumed_while_unstated` and the dates; write a separate element for a different condition",
                 ));
             }
         }
@@ -531,6 +559,10 @@ fn resolve_element(
         presume: entry
             .presume
             .or_else(|| base.as_ref().and_then(|b| b.presume.clone())),
+        presumed_while_unstated: entry.presumed_while_unstated.or_else(|| {
+            base.as_ref()
+                .and_then(|b| b.presumed_while_unstated.clone())
+        }),
         effective: entry.effective.or(base.as_ref().and_then(|b| b.effective)),
         until: entry.until.or(base.as_ref().and_then(|b| b.until)),
     })
@@ -562,6 +594,9 @@ struct RemedyEntry {
     effective: Option<Date>,
     until: Option<Date>,
     conduct_before: Option<ConductNoteEntry>,
+    tiers: Option<Spanned<Vec<String>>>,
+    or_greater: Option<String>,
+    combine: Option<Spanned<String>>,
 }
 
 /// A note for estimates of conduct that began before a date (`conduct_before`).
@@ -1096,6 +1131,27 @@ impl Rulebook {
                         kind != ElementKind::Exception
                     }
                 };
+                let mut presumed_while_unstated = Vec::new();
+                if let Some(paths) = &element.presumed_while_unstated {
+                    let read = condition.paths();
+                    for path in paths.get_ref() {
+                        if read.contains(&path.as_str()) {
+                            presumed_while_unstated.push(path.clone());
+                        } else {
+                            errors.push(
+                                Diagnostic::error(
+                                    file,
+                                    paths.span(),
+                                    format!("`presumed_while_unstated` names `{path}`, which the element's condition does not read"),
+                                )
+                                .with_help(format!(
+                                    "name facts the condition reads: {}",
+                                    read.join(", ")
+                                )),
+                            );
+                        }
+                    }
+                }
                 elements.push(Element {
                     kind,
                     id: element.id.into_inner(),
@@ -1108,6 +1164,7 @@ impl Rulebook {
                     presumed: element.presumed.unwrap_or(kind == ElementKind::Exception)
                         || element.presume.is_some(),
                     presumed_holds,
+                    presumed_while_unstated,
                     effective: element.effective,
                     until: element.until,
                     shared: element.uses,
@@ -1262,6 +1319,35 @@ impl Rulebook {
             );
             return None;
         }
+        let tiers = match entry.tiers {
+            None => None,
+            Some(tiers) => match tiers.get_ref().as_slice() {
+                [low, high] if entry.low.is_some() => Some((low.clone(), high.clone())),
+                _ => {
+                    errors.push(
+                        Diagnostic::error(
+                            file,
+                            tiers.span(),
+                            "`tiers` names the two amounts, `low` then `high`",
+                        )
+                        .with_help("write two names, e.g. `tiers = [\"negligent\", \"reckless or intentional\"]`, and give `low`"),
+                    );
+                    return None;
+                }
+            },
+        };
+        let combine = match entry.combine.as_ref().map(|c| c.get_ref().as_str()) {
+            None | Some("add") => Combine::Add,
+            Some("gravest-per-practice") => Combine::GravestPerPractice,
+            Some(other) => {
+                let span = entry.combine.as_ref().map_or(0..0, Spanned::span);
+                errors.push(
+                    Diagnostic::error(file, span, format!("unknown remedy combine `{other}`"))
+                        .with_help("allowed values: `add`, `gravest-per-practice`"),
+                );
+                return None;
+            }
+        };
         Some(Remedy {
             text: entry.text,
             cite: entry.cite,
@@ -1274,6 +1360,9 @@ impl Rulebook {
             effective: entry.effective,
             until: entry.until,
             conduct_before: entry.conduct_before.map(|n| (n.date, n.text)),
+            tiers,
+            or_greater: entry.or_greater,
+            combine,
         })
     }
 
@@ -1483,5 +1572,16 @@ presume = "fails"
                 .iter()
                 .any(|e| e.message == "unknown presumption `maybe`")
         );
+        files.pop();
+        files.push(SourceFile::new(
+            "demo.toml",
+            pack.replace(
+                "presume = \"fails\"",
+                "presume = \"fails\"\npresumed_while_unstated = [\"operator.country\"]",
+            ),
+        ));
+        let errors = Rulebook::load(&files).err().unwrap_or_default();
+        assert!(errors.iter().any(|e| e.message
+            == "`presumed_while_unstated` names `operator.country`, which the element's condition does not read"));
     }
 }

@@ -255,11 +255,16 @@ fn three_good_and_two_bad_scenarios_in_one_folder_report_the_good_list_the_bad_a
         let section = alone
             .stdout
             .replace(good, &format!("{folder}/good-{i}.toml"));
-        // The run-level trailer (what totals mean) is printed once, after every scenario.
+        // The run-level trailer (what totals mean, the disclaimer) is printed once, after
+        // every scenario.
         let section = section
-            .split("\nTotals add up the estimates")
+            .split(&format!("\n{}", consentry::report::TOTALS_BASIS))
             .next()
-            .unwrap_or(&section)
+            .unwrap_or(&section);
+        let section = section
+            .split("\nNot legal advice.")
+            .next()
+            .unwrap_or(section)
             .trim_end();
         assert!(
             out.stdout.contains(section),

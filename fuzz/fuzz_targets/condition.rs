@@ -73,6 +73,7 @@ fuzz_target!(|data: &[u8]| {
             fix: Some("fix".into()),
             presumed: kind != ElementKind::Requires,
             presumed_holds: kind == ElementKind::Applies,
+            presumed_while_unstated: expr.paths().first().map(|p| vec![p.to_string()]).unwrap_or_default(),
             effective: None,
             until: None,
             shared: None,

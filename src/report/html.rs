@@ -10,7 +10,6 @@ use super::totals::{heading, plural};
 use super::{Report, TOTALS_BASIS, rule_ids, scope_words, shown, strongest, target, verdict_label};
 use crate::diagnostics::Severity;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
-use crate::exposure::money;
 use crate::rulebook::ElementKind;
 use crate::verdict::{Truth, Verdict};
 use crate::waiver::Status;
@@ -413,18 +412,21 @@ fn finding_details(out: &mut String, report: &Report<'_>, finding: &Finding) {
                     esc(&fact.location.display())
                 ));
             }
-            if element.value == Truth::Unknown && !element.unknown.is_empty() {
-                let mut paths: Vec<String> = Vec::new();
-                for key in &element.unknown {
-                    let path = format!("<code>{}</code>", esc(&key.path));
-                    if !paths.contains(&path) {
-                        paths.push(path);
-                    }
+            let (unstated, general) = super::unknown_facts(element);
+            for (label, paths) in [
+                ("not stated", unstated),
+                ("stated too generally to decide", general),
+            ] {
+                if !paths.is_empty() {
+                    let paths: Vec<String> = paths
+                        .into_iter()
+                        .map(|p| format!("<code>{}</code>", esc(p)))
+                        .collect();
+                    facts.push(format!(
+                        "<li class=\"muted\">{label}: {}</li>",
+                        paths.join(", ")
+                    ));
                 }
-                facts.push(format!(
-                    "<li class=\"muted\">not stated: {}</li>",
-                    paths.join(", ")
-                ));
             }
             if !facts.is_empty() {
                 let _ = write!(out, "<ul class=\"facts\">{}</ul>", facts.join(""));
@@ -472,15 +474,7 @@ fn finding_details(out: &mut String, report: &Report<'_>, finding: &Finding) {
         );
     }
     if let Some(exposure) = &finding.exposure {
-        let range = match exposure.low {
-            Some(low) if (low - exposure.high).abs() > f64::EPSILON => format!(
-                "{} – {}",
-                money(&exposure.currency, low),
-                money(&exposure.currency, exposure.high)
-            ),
-            Some(_) => money(&exposure.currency, exposure.high),
-            None => format!("up to {}", money(&exposure.currency, exposure.high)),
-        };
+        let range = exposure.amount_words();
         let _ = writeln!(
             out,
             "<p>Exposure: <span class=\"exposure\">{}</span> ({})</p>",

@@ -7,7 +7,6 @@ use super::totals::{heading, plural};
 use super::{Report, TOTALS_BASIS, reach, shown};
 use crate::condition::ScopeKind;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
-use crate::exposure::money;
 use crate::rulebook::{ElementKind, Rule, Rulebook};
 use crate::verdict::{Truth, Verdict};
 use crate::waiver::Status;
@@ -89,6 +88,9 @@ pub fn render_human(report: &Report<'_>, color: bool) -> String {
     }
     if any_totals {
         let _ = writeln!(out, "{}", style.dim(TOTALS_BASIS));
+    }
+    if !report.results.is_empty() {
+        let _ = writeln!(out, "{}", style.dim(super::DISCLAIMER));
     }
     let reported: Vec<_> = report.waivers.reported().collect();
     if !reported.is_empty() {
@@ -383,12 +385,22 @@ fn finding_paragraph(out: &mut String, report: &Report<'_>, finding: &Finding, s
                     ))
                 );
             }
-            if element.value == Truth::Unknown && !element.unknown.is_empty() {
-                let paths: Vec<&str> = element.unknown.iter().map(|k| k.path.as_str()).collect();
+            let (unstated, general) = super::unknown_facts(element);
+            if !unstated.is_empty() {
                 let _ = writeln!(
                     out,
                     "         {}",
-                    style.dim(&format!("not stated: {}", dedup(paths).join(", ")))
+                    style.dim(&format!("not stated: {}", unstated.join(", ")))
+                );
+            }
+            if !general.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "         {}",
+                    style.dim(&format!(
+                        "stated too generally to decide: {}",
+                        general.join(", ")
+                    ))
                 );
             }
         }
@@ -434,17 +446,7 @@ fn finding_paragraph(out: &mut String, report: &Report<'_>, finding: &Finding, s
         }
     }
     if let Some(exposure) = &finding.exposure {
-        let range = match exposure.low {
-            Some(low) if (low - exposure.high).abs() > f64::EPSILON => {
-                format!(
-                    "{} – {}",
-                    money(&exposure.currency, low),
-                    money(&exposure.currency, exposure.high)
-                )
-            }
-            Some(_) => money(&exposure.currency, exposure.high),
-            None => format!("up to {}", money(&exposure.currency, exposure.high)),
-        };
+        let range = exposure.amount_words();
         let _ = writeln!(out, "   Exposure: {range} ({})", exposure.basis);
         if let Some(remedy) = &finding.remedy {
             let _ = writeln!(
@@ -477,16 +479,6 @@ fn finding_paragraph(out: &mut String, report: &Report<'_>, finding: &Finding, s
         style.dim(&format!("fingerprint {}", finding.fingerprint))
     );
     let _ = writeln!(out);
-}
-
-fn dedup(mut paths: Vec<&str>) -> Vec<&str> {
-    let mut seen = Vec::new();
-    paths.retain(|p| {
-        let fresh = !seen.contains(p);
-        seen.push(*p);
-        fresh
-    });
-    paths
 }
 
 /// Renders one rule (every version) for `consentry explain`.

@@ -142,6 +142,8 @@ fn finding_json(finding: &Finding, report: &Report<'_>) -> Json {
                 "units_per_person": x.units_per_person,
                 "basis": x.basis,
                 "notes": x.notes,
+                "tiers": x.tiers.as_ref().map(|(low, high)| [low, high]),
+                "combine": x.combine,
             })
         },
     );

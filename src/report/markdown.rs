@@ -9,7 +9,6 @@ use super::totals::{heading, plural};
 use super::{Report, TOTALS_BASIS, Totals, reach, scope_words, shown, verdict_label};
 use crate::diagnostics::Severity;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
-use crate::exposure::money;
 use crate::rulebook::ElementKind;
 use crate::verdict::{Truth, Verdict};
 use crate::waiver::Status;
@@ -387,15 +386,18 @@ fn finding_section(out: &mut String, report: &Report<'_>, number: usize, finding
                     code(&fact.location.display())
                 );
             }
-            if element.value == Truth::Unknown && !element.unknown.is_empty() {
-                let mut paths: Vec<String> = Vec::new();
-                for key in &element.unknown {
-                    let path = code(&key.path);
-                    if !paths.contains(&path) {
-                        paths.push(path);
-                    }
-                }
+            let (unstated, general) = super::unknown_facts(element);
+            if !unstated.is_empty() {
+                let paths: Vec<String> = unstated.into_iter().map(code).collect();
                 let _ = writeln!(out, "  - not stated: {}", paths.join(", "));
+            }
+            if !general.is_empty() {
+                let paths: Vec<String> = general.into_iter().map(code).collect();
+                let _ = writeln!(
+                    out,
+                    "  - stated too generally to decide: {}",
+                    paths.join(", ")
+                );
             }
         }
         let _ = writeln!(out);
@@ -447,15 +449,7 @@ fn finding_section(out: &mut String, report: &Report<'_>, number: usize, finding
         }
         match &finding.exposure {
             Some(exposure) => {
-                let range = match exposure.low {
-                    Some(low) if (low - exposure.high).abs() > f64::EPSILON => format!(
-                        "{} – {}",
-                        money(&exposure.currency, low),
-                        money(&exposure.currency, exposure.high)
-                    ),
-                    Some(_) => money(&exposure.currency, exposure.high),
-                    None => format!("up to {}", money(&exposure.currency, exposure.high)),
-                };
+                let range = exposure.amount_words();
                 let _ = writeln!(out, "- Exposure: {range} ({})", md(&exposure.basis));
                 for note in &exposure.notes {
                     let _ = writeln!(out, "  - {}", md(note));

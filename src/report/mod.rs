@@ -27,6 +27,10 @@ use crate::waiver::{Waiver, Waivers};
 
 static NO_WAIVERS: Waivers = Waivers::none();
 
+/// Said once in every report meant for people.
+pub(crate) const DISCLAIMER: &str = "Not legal advice. A finding says a violation is likely or \
+possible on the facts the scenario states; have counsel review anything that matters.";
+
 /// Everything one `check` run produced.
 pub struct Report<'a> {
     /// The rulebook the scenarios were checked against.
@@ -178,6 +182,28 @@ pub(crate) fn verdict_label(verdict: Verdict) -> &'static str {
         Verdict::Compliant => "Compliant",
         Verdict::NotApplicable => "Not applicable",
     }
+}
+
+/// The facts an unknown element needed, in two lists: those the scenario does not state, and
+/// those it states too generally to decide (a region "US" where the rule asks about
+/// "US-IL", a parent data category where it asks about one child), each once.
+pub(crate) fn unknown_facts(element: &ElementResult) -> (Vec<&str>, Vec<&str>) {
+    let (mut unstated, mut general): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    if element.value != Truth::Unknown {
+        return (unstated, general);
+    }
+    for key in &element.unknown {
+        let path = key.path.as_str();
+        let list = if element.facts.iter().any(|f| f.path == path) {
+            &mut general
+        } else {
+            &mut unstated
+        };
+        if !list.contains(&path) {
+            list.push(path);
+        }
+    }
+    (unstated, general)
 }
 
 /// The elements that decided the verdict: the breached requirements of a likely violation,

@@ -162,7 +162,7 @@ fn message(report: &Report<'_>, scenario: &str, finding: &Finding) -> String {
     if let Some(exposure) = &finding.exposure {
         text.push_str(&format!(
             "\nExposure: {} ({}).",
-            super::totals::range(&exposure.currency, exposure.low, exposure.high),
+            exposure.amount_words(),
             exposure.basis
         ));
     }

@@ -4,14 +4,16 @@
 use std::collections::BTreeMap;
 
 use crate::engine::Finding;
-use crate::exposure::money;
+use crate::exposure::{Exposure, money};
+use crate::rulebook::Combine;
 use crate::verdict::Verdict;
 
 /// What every total rests on, said once wherever totals are shown.
-pub const TOTALS_BASIS: &str = "Totals add up the estimates of the findings they count, likely \
-and possible violations apart. A person can be counted under several rules and practices, the \
-amounts are statutory figures a court or agency may reduce, and findings whose scenario gives \
-no counts add nothing.";
+pub const TOTALS_BASIS: &str = "Totals add up the statutory ceilings of the findings they \
+count, likely and possible violations apart; they are maxima, not predictions. A person can be \
+counted under several rules and practices, a court or agency may award far less, remedies that \
+cap linked infringements (GDPR Art. 83(3)) count once per practice at the gravest, and findings \
+whose scenario gives no counts add nothing.";
 
 /// The sum of the estimates of the findings at one verdict, in one currency.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,14 +55,14 @@ impl ExposureTotal {
     }
 }
 
-/// An amount range as text: `$1,000 – $5,000`, `up to $50,120`, or `$5,000`.
+/// An amount range as text, always as a ceiling: `up to $1,000 – $5,000` (the lower and the
+/// higher culpability tier), or `up to $50,120`.
 pub fn range(currency: &str, low: Option<f64>, high: f64) -> String {
     match low {
         Some(low) if (low - high).abs() > f64::EPSILON => {
-            format!("{} – {}", money(currency, low), money(currency, high))
+            format!("up to {} – {}", money(currency, low), money(currency, high))
         }
-        Some(_) => money(currency, high),
-        None => format!("up to {}", money(currency, high)),
+        _ => format!("up to {}", money(currency, high)),
     }
 }
 
@@ -72,6 +74,10 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
         format!("{n} {many}")
     }
 }
+
+/// Verdict order, currency, scenario file, statute and practice: the findings whose
+/// estimates count once, at the gravest.
+type GroupKey = (u8, String, String, String, Option<String>);
 
 /// The exposure totals of a set of findings.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -88,6 +94,7 @@ impl Totals {
     /// Adds up the estimates of `findings` (each with whether it is waived).
     pub fn of<'f>(findings: impl IntoIterator<Item = (&'f Finding, bool)>) -> Self {
         let mut sums: BTreeMap<(u8, String), ExposureTotal> = BTreeMap::new();
+        let mut gravest: BTreeMap<GroupKey, (&Finding, &Exposure, usize, usize)> = BTreeMap::new();
         let mut totals = Totals::default();
         for (finding, waived) in findings {
             let order = match finding.verdict {
@@ -103,30 +110,28 @@ impl Totals {
                 }
                 continue;
             };
-            let sum = sums
-                .entry((order, exposure.currency.clone()))
-                .or_insert_with(|| ExposureTotal {
-                    verdict: finding.verdict,
-                    currency: exposure.currency.clone(),
-                    low: Some(0.0),
-                    high: 0.0,
-                    findings: 0,
-                    waived: 0,
-                    notes: Vec::new(),
-                });
-            // One "up to" figure makes the whole sum an "up to" figure.
-            sum.low = match (sum.low, exposure.low) {
-                (Some(a), Some(b)) => Some(a + b),
-                _ => None,
-            };
-            sum.high += exposure.high;
-            sum.findings += 1;
-            sum.waived += usize::from(waived);
-            for note in &exposure.notes {
-                if !sum.notes.contains(note) {
-                    sum.notes.push(note.clone());
+            if exposure.combine == Combine::GravestPerPractice {
+                let key = (
+                    order,
+                    exposure.currency.clone(),
+                    finding.location.file.name.clone(),
+                    finding.statute.clone(),
+                    finding.practice.clone(),
+                );
+                let group = gravest.entry(key).or_insert((finding, exposure, 0, 0));
+                if exposure.high > group.1.high {
+                    group.0 = finding;
+                    group.1 = exposure;
                 }
+                group.2 += 1;
+                group.3 += usize::from(waived);
+                continue;
             }
+            add(&mut sums, finding, exposure, 1, usize::from(waived));
+        }
+        // Linked infringements count once, at the gravest, but every finding is named.
+        for (finding, exposure, findings, waived) in gravest.into_values() {
+            add(&mut sums, finding, exposure, findings, waived);
         }
         totals.sums = sums.into_values().collect();
         totals
@@ -171,6 +176,41 @@ impl Totals {
     }
 }
 
+/// Adds one estimate (standing for `findings` findings, `waived` of them waived) to the sums.
+fn add(
+    sums: &mut BTreeMap<(u8, String), ExposureTotal>,
+    finding: &Finding,
+    exposure: &Exposure,
+    findings: usize,
+    waived: usize,
+) {
+    let order = u8::from(finding.verdict != Verdict::LikelyViolation);
+    let sum = sums
+        .entry((order, exposure.currency.clone()))
+        .or_insert_with(|| ExposureTotal {
+            verdict: finding.verdict,
+            currency: exposure.currency.clone(),
+            low: Some(0.0),
+            high: 0.0,
+            findings: 0,
+            waived: 0,
+            notes: Vec::new(),
+        });
+    // One "up to" figure makes the whole sum an "up to" figure.
+    sum.low = match (sum.low, exposure.low) {
+        (Some(a), Some(b)) => Some(a + b),
+        _ => None,
+    };
+    sum.high += exposure.high;
+    sum.findings += findings;
+    sum.waived += waived;
+    for note in &exposure.notes {
+        if !sum.notes.contains(note) {
+            sum.notes.push(note.clone());
+        }
+    }
+}
+
 /// "Likely violations" / "Possible violations", the heading of a totals line.
 pub(crate) fn heading(verdict: Verdict) -> &'static str {
     match verdict {
@@ -185,8 +225,8 @@ mod tests {
 
     #[test]
     fn ranges_say_up_to_without_a_low_bound() {
-        assert_eq!(range("USD", Some(1000.0), 5000.0), "$1,000 – $5,000");
-        assert_eq!(range("USD", Some(5000.0), 5000.0), "$5,000");
+        assert_eq!(range("USD", Some(1000.0), 5000.0), "up to $1,000 – $5,000");
+        assert_eq!(range("USD", Some(5000.0), 5000.0), "up to $5,000");
         assert_eq!(range("USD", None, 53_088.0), "up to $53,088");
     }
 }
