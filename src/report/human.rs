@@ -392,6 +392,14 @@ fn finding_paragraph(out: &mut String, report: &Report<'_>, finding: &Finding, s
     let _ = writeln!(
         out,
         "   {}",
+        style.dim(&format!(
+            "rule reference {}",
+            super::doc_anchor(&finding.rule)
+        ))
+    );
+    let _ = writeln!(
+        out,
+        "   {}",
         style.dim(&format!("fingerprint {}", finding.fingerprint))
     );
     let _ = writeln!(out);

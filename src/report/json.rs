@@ -149,6 +149,7 @@ fn finding_json(finding: &Finding, report: &Report<'_>) -> Json {
         "rule": finding.rule,
         "citation": finding.citation,
         "title": finding.title,
+        "doc": super::doc_anchor(&finding.rule),
         "verdict": finding.verdict,
         "practice": finding.practice,
         "disclosure": finding.disclosure,

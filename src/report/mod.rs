@@ -18,6 +18,34 @@ pub use markdown::render_markdown;
 pub use sarif::render_sarif;
 pub use totals::{ExposureTotal, TOTALS_BASIS, Totals};
 
+/// The generated rule reference (`consentry rules --format markdown`), relative to the
+/// repository root.
+pub const RULES_DOC: &str = "docs/rules.md";
+
+/// Where a rule is documented: `docs/rules.md#bipa.15b`. Every finding in every format names
+/// it, so a reader of any report can look up what the rule checks and why.
+pub fn doc_anchor(rule: &str) -> String {
+    format!("{RULES_DOC}#{rule}")
+}
+
+/// The rule reference as an absolute URL, for formats that require one (SARIF's `helpUri`):
+/// `CONSENTRY_DOCS_URL` (the URL of the published `docs/rules.md`) when the binary was built
+/// with it set, else this version's copy in the crate's source on docs.rs.
+pub fn doc_url(rule: &str) -> String {
+    let base = option_env!("CONSENTRY_DOCS_URL")
+        .filter(|url| !url.is_empty())
+        .map_or_else(
+            || {
+                format!(
+                    "https://docs.rs/crate/consentry/{}/source/{RULES_DOC}",
+                    env!("CARGO_PKG_VERSION")
+                )
+            },
+            str::to_string,
+        );
+    format!("{base}#{rule}")
+}
+
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::engine::{ElementResult, Finding, ScenarioResult};
 use crate::rulebook::{ElementKind, Rulebook};
