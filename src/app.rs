@@ -252,71 +252,141 @@ pub fn scenario_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     (search.files.into_iter().collect(), search.errors)
 }
 
+/// Where one rulebook's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleSource {
+    /// The rulebook compiled into the binary.
+    Embedded,
+    /// The `*.toml` files of these folders on disk (`--rules DIR`).
+    Folders(Vec<PathBuf>),
+    /// The `*.toml` files of these folders as they were at a git revision (`--base-rev`).
+    GitRevision {
+        /// A branch, tag or commit.
+        rev: String,
+        /// The folders, each inside a git working tree.
+        dirs: Vec<PathBuf>,
+    },
+}
+
+impl RuleSource {
+    /// The source in words, for report headers: `embedded`, `rules`, `main:rules`.
+    pub fn describe(&self) -> String {
+        let join = |dirs: &[PathBuf], prefix: &str| {
+            dirs.iter()
+                .map(|d| format!("{prefix}{}", d.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            RuleSource::Embedded => "the embedded rulebook".to_string(),
+            RuleSource::Folders(dirs) => join(dirs, ""),
+            RuleSource::GitRevision { rev, dirs } => join(dirs, &format!("{rev}:")),
+        }
+    }
+}
+
 /// Loads the rulebook: embedded, or from `--rules` folders (whose vocabulary, taxonomy and
 /// regions files, when absent, come from the embedded rulebook).
 pub fn load_rulebook(options: &RuleOptions) -> Result<Rulebook, Vec<Diagnostic>> {
-    let mut book = if options.dirs.is_empty() {
-        Rulebook::embedded()?
+    let source = if options.dirs.is_empty() {
+        RuleSource::Embedded
     } else {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        for dir in &options.dirs {
-            let entries = match std::fs::read_dir(dir) {
-                Ok(entries) => entries,
-                Err(e) => {
-                    errors.push(Diagnostic::file_error(
-                        dir.display().to_string(),
-                        format!("cannot read rules folder: {}", io_reason(&e)),
-                    ));
-                    continue;
-                }
-            };
-            let mut paths: Vec<PathBuf> = Vec::new();
-            for entry in entries {
-                match entry {
-                    Ok(entry) => paths.push(entry.path()),
-                    Err(e) => errors.push(Diagnostic::file_error(
-                        dir.display().to_string(),
-                        format!("cannot list rules folder: {}", io_reason(&e)),
-                    )),
-                }
-            }
-            paths.retain(|p| p.extension().is_some_and(|e| e == "toml"));
-            paths.sort();
-            if paths.is_empty() {
-                errors.push(Diagnostic::file_error(
-                    dir.display().to_string(),
-                    "no rule files (*.toml) in this rules folder",
-                ));
-            }
-            for path in paths {
-                match read_source(&path) {
-                    Ok(file) => files.push(file),
-                    Err(diag) => errors.push(diag),
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(cap_per_file(errors));
-        }
-        let missing: Vec<Arc<SourceFile>> = embedded_files()
-            .into_iter()
-            .filter(|support| {
-                let name = support.name.trim_start_matches("rules/");
-                ["vocabulary.toml", "taxonomy.toml", "regions.toml"].contains(&name)
-                    && !files
-                        .iter()
-                        .any(|f| Path::new(&f.name).file_name().is_some_and(|n| n == name))
-            })
-            .collect();
-        files.extend(missing);
-        Rulebook::load(&files).map_err(cap_per_file)?
+        RuleSource::Folders(options.dirs.clone())
     };
-    if !options.statutes.is_empty() {
-        book.retain_statutes(&options.statutes)
-            .map_err(|d| vec![d])?;
+    load_rulebook_from(&source, &options.statutes)
+}
+
+/// Loads the rulebook of `source`, keeping only the `statutes` packs (all when empty). Rule
+/// files read from folders and from a git revision take the same path: every file of every
+/// folder is read (all problems reported), then the embedded vocabulary, taxonomy and regions
+/// stand in for whichever of them no folder has.
+pub fn load_rulebook_from(
+    source: &RuleSource,
+    statutes: &[String],
+) -> Result<Rulebook, Vec<Diagnostic>> {
+    let mut book = match source {
+        RuleSource::Embedded => Rulebook::embedded()?,
+        RuleSource::Folders(dirs) => {
+            rulebook_from_folders(dirs.iter().map(|dir| folder_rule_files(dir)))?
+        }
+        RuleSource::GitRevision { rev, dirs } => rulebook_from_folders(
+            dirs.iter()
+                .map(|dir| crate::git::rule_files_at(dir, rev).map_err(|d| vec![d])),
+        )?,
+    };
+    if !statutes.is_empty() {
+        book.retain_statutes(statutes).map_err(|d| vec![d])?;
     }
     Ok(book)
+}
+
+/// The `*.toml` files of one rules folder on disk, sorted; every unreadable file is reported.
+fn folder_rule_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Vec<Diagnostic>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        vec![Diagnostic::file_error(
+            dir.display().to_string(),
+            format!("cannot read rules folder: {}", io_reason(&e)),
+        )]
+    })?;
+    let mut errors = Vec::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => paths.push(entry.path()),
+            Err(e) => errors.push(Diagnostic::file_error(
+                dir.display().to_string(),
+                format!("cannot list rules folder: {}", io_reason(&e)),
+            )),
+        }
+    }
+    paths.retain(|p| p.extension().is_some_and(|e| e == "toml"));
+    paths.sort();
+    if paths.is_empty() {
+        errors.push(Diagnostic::file_error(
+            dir.display().to_string(),
+            "no rule files (*.toml) in this rules folder",
+        ));
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        match read_source(&path) {
+            Ok(file) => files.push(file),
+            Err(diag) => errors.push(diag),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Loads a rulebook from the files of several folders, however they were read.
+fn rulebook_from_folders(
+    folders: impl Iterator<Item = Result<Vec<Arc<SourceFile>>, Vec<Diagnostic>>>,
+) -> Result<Rulebook, Vec<Diagnostic>> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for folder in folders {
+        match folder {
+            Ok(found) => files.extend(found),
+            Err(diags) => errors.extend(diags),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(cap_per_file(errors));
+    }
+    let file_name = |name: &str| name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
+    let missing: Vec<Arc<SourceFile>> = embedded_files()
+        .into_iter()
+        .filter(|support| {
+            let name = file_name(&support.name);
+            ["vocabulary.toml", "taxonomy.toml", "regions.toml"].contains(&name.as_str())
+                && !files.iter().any(|f| file_name(&f.name) == name)
+        })
+        .collect();
+    files.extend(missing);
+    Rulebook::load(&files).map_err(cap_per_file)
 }
 
 fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {

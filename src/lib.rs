@@ -14,6 +14,7 @@ pub mod engine;
 pub mod expect;
 pub mod exposure;
 pub mod folders;
+pub mod git;
 pub mod lint;
 pub mod report;
 pub mod rulebook;
