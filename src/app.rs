@@ -879,13 +879,26 @@ pub fn schema(rules: &RuleOptions, color: bool) -> Outcome {
     }
 }
 
-/// `consentry explain RULE_ID`.
-pub fn explain(rules: &RuleOptions, rule_id: &str, color: bool) -> Outcome {
+/// `consentry explain RULE_ID [--as-of DATE]`: every version of the rule, or with `as_of` the
+/// rule as read on that date and the changes before and after it.
+pub fn explain(rules: &RuleOptions, rule_id: &str, as_of: Option<Date>, color: bool) -> Outcome {
     let book = match load_rulebook(rules) {
         Ok(book) => book,
         Err(diags) => return failed(diags, color),
     };
+    let reading = as_of.and_then(|date| crate::reading::read(&book, rule_id, date));
     match book.rules.get(rule_id) {
+        Some(_) if reading.is_some() => {
+            let stdout = reading.map_or_else(String::new, |reading| {
+                let neighbours = crate::reading::neighbours(&book, rule_id, reading.date);
+                report::render_rule_as_of(&book, &reading, &neighbours, color)
+            });
+            Outcome {
+                stdout,
+                stderr: String::new(),
+                exit: Exit::Clean,
+            }
+        }
         Some(versions) => Outcome {
             stdout: report::render_rule(&book, versions, color),
             stderr: String::new(),

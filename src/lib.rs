@@ -16,6 +16,7 @@ pub mod exposure;
 pub mod folders;
 pub mod git;
 pub mod lint;
+pub mod reading;
 pub mod report;
 pub mod rulebook;
 pub mod scenario;

@@ -38,6 +38,10 @@ enum Command {
         rule: String,
         #[command(flatten)]
         rules: RulesArgs,
+        /// Show the rule as read on DATE (YYYY-MM-DD): the version, elements, definitions and
+        /// remedy in force, and the previous and next dates on which any of them changes.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
     },
     /// List the statute packs and their rules.
     Rules {
@@ -262,7 +266,9 @@ fn main() -> ExitCode {
             color: stderr_color,
             ..CheckOptions::default()
         }),
-        Command::Explain { rule, rules } => app::explain(&rule_options(rules), &rule, stdout_color),
+        Command::Explain { rule, rules, as_of } => {
+            app::explain(&rule_options(rules), &rule, as_of, stdout_color)
+        }
         Command::Rules { format, rules } => app::rules(
             &rule_options(rules),
             matches!(format, ListFormat::Json),

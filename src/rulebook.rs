@@ -736,6 +736,26 @@ impl Rulebook {
         self.rules.get(id)?.iter().find(|r| r.in_force(date))
     }
 
+    /// Every dated version of definition `name` of `statute` (empty when there is none).
+    pub fn definition_versions(&self, statute: &str, name: &str) -> &[Definition] {
+        self.definitions
+            .get(statute)
+            .and_then(|defs| defs.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The version of definition `name` of `statute` in force on `date`, if any.
+    pub fn definition_version_on(
+        &self,
+        statute: &str,
+        name: &str,
+        date: Date,
+    ) -> Option<&Definition> {
+        self.definition_versions(statute, name)
+            .iter()
+            .find(|d| dated_in_force(d.effective, d.until, date))
+    }
+
     /// The values of definition `name` of `statute` in force on `date` (empty when none is).
     pub fn definition_on(&self, statute: &str, name: &str, date: Date) -> &[String] {
         self.definitions

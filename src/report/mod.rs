@@ -2,6 +2,7 @@
 //! HTML), never re-evaluating. Every format reads the same [`Report`].
 
 mod escape;
+mod explain;
 mod html;
 mod human;
 mod json;
@@ -10,6 +11,7 @@ mod markdown;
 mod sarif;
 mod totals;
 
+pub use explain::render_rule_as_of;
 pub use html::render_html;
 pub use human::{render_human, render_rule};
 pub use json::{diagnostic_json, failed_json, render_json, rules_json, validation_json};
