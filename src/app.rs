@@ -867,6 +867,145 @@ pub fn validate(options: &ValidateOptions) -> Outcome {
     }
 }
 
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiffFormat {
+    /// The memo for people.
+    #[default]
+    Human,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// The documented JSON shape.
+    Json,
+}
+
+/// Options of `diff`.
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// Scenario files and folders; empty means `scenarios/`.
+    pub paths: Vec<PathBuf>,
+    /// `--base DIR` folders (when no `--base-rev`).
+    pub base_dirs: Vec<PathBuf>,
+    /// `--base-rev REV`: the base is the `--rules` folders (default `rules/`) at this revision.
+    pub base_rev: Option<String>,
+    /// `--rules DIR` folders; empty means the embedded rulebook, or `rules/` with `--base-rev`.
+    pub rules_dirs: Vec<PathBuf>,
+    /// `--statute` ids; empty means all.
+    pub statutes: Vec<String>,
+    /// `--as-of`.
+    pub as_of: Option<Date>,
+    /// `--format`.
+    pub format: DiffFormat,
+    /// `--fail-on-change`: exit 1 when anything changed.
+    pub fail_on_change: bool,
+    /// Colour the human output.
+    pub color: bool,
+}
+
+impl DiffOptions {
+    /// The two rule sources compared: `--base` folders against `--rules` (or the embedded
+    /// rulebook); or, with `--base-rev`, the `--rules` folders (default `rules/`) at that
+    /// revision against the same folders on disk.
+    pub fn sources(&self) -> (RuleSource, RuleSource) {
+        match &self.base_rev {
+            Some(rev) => {
+                let dirs = if self.rules_dirs.is_empty() {
+                    vec![PathBuf::from("rules")]
+                } else {
+                    self.rules_dirs.clone()
+                };
+                (
+                    RuleSource::GitRevision {
+                        rev: rev.clone(),
+                        dirs: dirs.clone(),
+                    },
+                    RuleSource::Folders(dirs),
+                )
+            }
+            None => (
+                RuleSource::Folders(self.base_dirs.clone()),
+                if self.rules_dirs.is_empty() {
+                    RuleSource::Embedded
+                } else {
+                    RuleSource::Folders(self.rules_dirs.clone())
+                },
+            ),
+        }
+    }
+}
+
+/// `consentry diff`: every scenario evaluated against two rulebooks, and the findings that
+/// appeared, disappeared, changed verdict or changed their reasoning. Exit 2 on bad input
+/// (a rulebook or scenario that does not load, under either rulebook), else 1 with
+/// `--fail-on-change` when anything changed, else 0.
+pub fn diff(options: &DiffOptions) -> Outcome {
+    let (base_source, new_source) = options.sources();
+    let books = (
+        load_rulebook_from(&base_source, &options.statutes),
+        load_rulebook_from(&new_source, &options.statutes),
+    );
+    let (base, new) = match books {
+        (Ok(base), Ok(new)) => (base, new),
+        (base, new) => {
+            let mut diags = base.err().unwrap_or_default();
+            diags.extend(new.err().unwrap_or_default());
+            if options.format == DiffFormat::Json {
+                return Outcome {
+                    stdout: report::render_diff_failed_json(&diags),
+                    stderr: String::new(),
+                    exit: Exit::BadInput,
+                };
+            }
+            return failed(diags, options.color);
+        }
+    };
+    let (base_results, base_errors) = run_scenarios(&base, &options.paths, options.as_of);
+    let (new_results, new_errors) = run_scenarios(&new, &options.paths, options.as_of);
+    let (base_name, new_name) = (base_source.describe(), new_source.describe());
+    let diff = crate::diff::compare(
+        &crate::diff::Side {
+            book: &base,
+            source: &base_name,
+            results: &base_results,
+            errors: &base_errors,
+        },
+        &crate::diff::Side {
+            book: &new,
+            source: &new_name,
+            results: &new_results,
+            errors: &new_errors,
+        },
+    );
+    let sides = report::DiffSides {
+        base: &base,
+        base_source: &base_name,
+        new: &new,
+        new_source: &new_name,
+        as_of: options.as_of,
+    };
+    let stdout = match options.format {
+        DiffFormat::Human => report::render_diff_human(&diff, &sides, options.color),
+        DiffFormat::Markdown => report::render_diff_markdown(&diff, &sides),
+        DiffFormat::Json => report::render_diff_json(&diff, &sides),
+    };
+    let exit = if diff.errors.iter().any(|d| d.severity == Severity::Error) {
+        Exit::BadInput
+    } else if options.fail_on_change && diff.any_change() {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    };
+    Outcome {
+        stdout,
+        stderr: if options.format == DiffFormat::Json {
+            String::new()
+        } else {
+            render_diagnostics(&diff.errors, options.color)
+        },
+        exit,
+    }
+}
+
 /// `consentry schema`: the JSON Schema of scenario files, from the loaded vocabulary.
 pub fn schema(rules: &RuleOptions, color: bool) -> Outcome {
     match load_rulebook(rules) {

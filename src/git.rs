@@ -129,7 +129,13 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, GitFailure> {
         .env("GIT_PAGER", "cat")
         .env("GIT_TERMINAL_PROMPT", "0")
         .output()
-        .map_err(|e| GitFailure::NotRun(crate::folders::io_reason(&e)))?;
+        .map_err(|e| {
+            GitFailure::NotRun(if e.kind() == std::io::ErrorKind::NotFound {
+                "git is not installed, or not on PATH".to_string()
+            } else {
+                crate::folders::io_reason(&e)
+            })
+        })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let first = stderr

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod condition;
 pub mod diagnostics;
+pub mod diff;
 pub mod engine;
 pub mod expect;
 pub mod exposure;

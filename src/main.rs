@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use consentry::app::{
-    self, CheckOptions, Exit, FailOn, Format, Outcome, Progress, RuleOptions, ValidateOptions,
-    WaiverFiles,
+    self, CheckOptions, DiffFormat, DiffOptions, Exit, FailOn, Format, Outcome, Progress,
+    RuleOptions, ValidateOptions, WaiverFiles,
 };
 use consentry::value::Date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -69,6 +69,43 @@ enum Command {
         #[command(flatten)]
         rules: RulesArgs,
     },
+    /// Evaluate every scenario against two rulebooks and show the findings that change.
+    Diff(DiffArgs),
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("base_rules").required(true).args(["base", "base_rev"]))]
+struct DiffArgs {
+    /// Scenario files or folders (recursive *.toml; default: scenarios/).
+    paths: Vec<PathBuf>,
+    /// Load the base rulebook from DIR (repeatable).
+    #[arg(long = "base", value_name = "DIR")]
+    base: Vec<PathBuf>,
+    /// The base is the --rules folders (default rules/) as they were at git revision REV;
+    /// the new side is the same folders on disk.
+    #[arg(long = "base-rev", value_name = "REV", conflicts_with = "base")]
+    base_rev: Option<String>,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Read the law as of DATE (YYYY-MM-DD) instead of each scenario's as_of.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
+    format: DiffFormatArg,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when any finding changed (verdict or reasoning).
+    #[arg(long)]
+    fail_on_change: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormatArg {
+    Human,
+    Markdown,
+    Json,
 }
 
 #[derive(Args)]
@@ -287,6 +324,26 @@ fn main() -> ExitCode {
             color: stderr_color,
         }),
         Command::Schema { rules } => app::schema(&rule_options(rules), stderr_color),
+        Command::Diff(args) => {
+            output_file = args.output;
+            app::diff(&DiffOptions {
+                paths: args.paths,
+                base_dirs: args.base,
+                base_rev: args.base_rev,
+                rules_dirs: args.rules.dirs,
+                statutes: args.rules.statutes,
+                as_of: args.as_of,
+                format: match args.format {
+                    DiffFormatArg::Human => DiffFormat::Human,
+                    DiffFormatArg::Markdown => DiffFormat::Markdown,
+                    DiffFormatArg::Json => DiffFormat::Json,
+                },
+                fail_on_change: args.fail_on_change,
+                color: stdout_color
+                    && output_file.is_none()
+                    && matches!(args.format, DiffFormatArg::Human),
+            })
+        }
     };
     emit(outcome, output_file)
 }

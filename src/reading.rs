@@ -72,7 +72,7 @@ impl ElementChange {
     pub fn describe(self) -> &'static str {
         match self {
             ElementChange::Kind => "moves between applies, exceptions and requires",
-            ElementChange::Condition => "its condition (`when`) changes",
+            ElementChange::Condition => "its condition changes",
             ElementChange::Presumption => "its presumption changes",
             ElementChange::Wording => "its text or citation changes",
             ElementChange::Fix => "its fix changes",

@@ -285,8 +285,8 @@ pub struct Rulebook {
     pub shared_elements: BTreeMap<String, BTreeMap<String, Location>>,
 }
 
-/// Sort key reading digit runs as numbers: `312.4b` < `312.10`.
-fn natural_key(id: &str) -> Vec<(u8, u64, String)> {
+/// Sort key of a rule id reading digit runs as numbers: `312.4b` < `312.10`.
+pub fn natural_key(id: &str) -> Vec<(u8, u64, String)> {
     let mut key = Vec::new();
     let mut rest = id;
     while let Some(c) = rest.chars().next() {

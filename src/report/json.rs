@@ -174,7 +174,8 @@ fn finding_json(finding: &Finding, report: &Report<'_>) -> Json {
     })
 }
 
-fn rulebook_json(book: &Rulebook) -> Json {
+/// The statute packs of a rulebook: id, title and version of each.
+pub(crate) fn rulebook_json(book: &Rulebook) -> Json {
     book.statutes
         .values()
         .map(|s| json!({"statute": s.id, "title": s.title, "version": s.version}))

@@ -1,6 +1,7 @@
 //! Reports: pure renderers of one run's findings (human memo, JSON, SARIF, JUnit, Markdown,
 //! HTML), never re-evaluating. Every format reads the same [`Report`].
 
+mod diff;
 mod escape;
 mod explain;
 mod html;
@@ -11,6 +12,9 @@ mod markdown;
 mod sarif;
 mod totals;
 
+pub use diff::{
+    DiffSides, render_diff_failed_json, render_diff_human, render_diff_json, render_diff_markdown,
+};
 pub use explain::render_rule_as_of;
 pub use html::render_html;
 pub use human::{render_human, render_rule};
