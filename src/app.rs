@@ -867,6 +867,33 @@ pub fn validate(options: &ValidateOptions) -> Outcome {
     }
 }
 
+/// `consentry rules --coverage [PATHS]`: findings per verdict per rule, never-decisive
+/// elements and gaps. Exit 2 when a scenario does not load, else 0 (gaps are reported, not
+/// failed: `tests/rulebook.rs` holds the shipped rulebook to having none).
+fn coverage(book: &Rulebook, options: &RulesOptions) -> Outcome {
+    let (results, errors) = run_scenarios(book, &options.paths, None);
+    let coverage = crate::coverage::Coverage::compute(book, &results);
+    let json = options.format == RulesFormat::Json;
+    let stdout = if json {
+        report::render_coverage_json(&coverage, &errors)
+    } else {
+        report::render_coverage_human(&coverage, options.color)
+    };
+    Outcome {
+        stdout,
+        stderr: if json {
+            String::new()
+        } else {
+            render_diagnostics(&errors, options.color)
+        },
+        exit: if errors.iter().any(|d| d.severity == Severity::Error) {
+            Exit::BadInput
+        } else {
+            Exit::Clean
+        },
+    }
+}
+
 /// Output formats of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DiffFormat {
@@ -1054,13 +1081,45 @@ pub fn explain(rules: &RuleOptions, rule_id: &str, as_of: Option<Date>, color: b
     }
 }
 
-/// `consentry rules`: the packs and rules, as text or JSON.
-pub fn rules(rules: &RuleOptions, json: bool, color: bool) -> Outcome {
-    let book = match load_rulebook(rules) {
+/// Output formats of `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RulesFormat {
+    /// A list for people.
+    #[default]
+    Human,
+    /// JSON for scripts.
+    Json,
+    /// The rule reference (`docs/rules.md`).
+    Markdown,
+}
+
+/// Options of `rules`.
+#[derive(Debug, Clone, Default)]
+pub struct RulesOptions {
+    /// Rule source and filter.
+    pub rules: RuleOptions,
+    /// `--format`.
+    pub format: RulesFormat,
+    /// `--coverage`: how the scenarios under `paths` cover the rules.
+    pub coverage: bool,
+    /// Scenario files and folders for `--coverage`; empty means `scenarios/`.
+    pub paths: Vec<PathBuf>,
+    /// Colour the human output.
+    pub color: bool,
+}
+
+/// `consentry rules`: the packs and rules as a list, JSON or the Markdown rule reference; with
+/// `--coverage`, how the scenarios cover them.
+pub fn rules(options: &RulesOptions) -> Outcome {
+    let color = options.color;
+    let book = match load_rulebook(&options.rules) {
         Ok(book) => book,
         Err(diags) => return failed(diags, color),
     };
-    if json {
+    if options.coverage {
+        return coverage(&book, options);
+    }
+    if options.format == RulesFormat::Json {
         return Outcome {
             stdout: report::rules_json(&book),
             stderr: String::new(),

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod condition;
+pub mod coverage;
 pub mod diagnostics;
 pub mod diff;
 pub mod engine;

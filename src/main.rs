@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use consentry::app::{
     self, CheckOptions, DiffFormat, DiffOptions, Exit, FailOn, Format, Outcome, Progress,
-    RuleOptions, ValidateOptions, WaiverFiles,
+    RuleOptions, RulesFormat, RulesOptions, ValidateOptions, WaiverFiles,
 };
 use consentry::value::Date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -43,13 +43,22 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
     },
-    /// List the statute packs and their rules.
+    /// List the statute packs and their rules, write the rule reference (--format markdown),
+    /// or show how scenarios cover the rules (--coverage).
     Rules {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
-        format: ListFormat,
+        /// Output format (--coverage: human or json).
+        #[arg(long, value_enum, default_value_t = RulesFormatArg::Human)]
+        format: RulesFormatArg,
         #[command(flatten)]
         rules: RulesArgs,
+        /// Per rule, how many findings of the scenarios under PATHS reach each verdict, the
+        /// elements never decisive, and the rules no scenario drives to likely-violation or
+        /// compliant.
+        #[arg(long)]
+        coverage: bool,
+        /// Scenario files or folders for --coverage (default: scenarios/).
+        #[arg(requires = "coverage")]
+        paths: Vec<PathBuf>,
     },
     /// Load and check the rulebook and scenarios without evaluating, and lint the rulebook.
     Validate {
@@ -172,6 +181,13 @@ enum CheckFormat {
 enum ListFormat {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormatArg {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -306,11 +322,31 @@ fn main() -> ExitCode {
         Command::Explain { rule, rules, as_of } => {
             app::explain(&rule_options(rules), &rule, as_of, stdout_color)
         }
-        Command::Rules { format, rules } => app::rules(
-            &rule_options(rules),
-            matches!(format, ListFormat::Json),
-            stdout_color,
-        ),
+        Command::Rules {
+            format,
+            rules,
+            coverage,
+            paths,
+        } => {
+            if coverage && format == RulesFormatArg::Markdown {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "error: --coverage prints --format human or json"
+                );
+                return ExitCode::from(Exit::BadInput as u8);
+            }
+            app::rules(&RulesOptions {
+                rules: rule_options(rules),
+                format: match format {
+                    RulesFormatArg::Human => RulesFormat::Human,
+                    RulesFormatArg::Json => RulesFormat::Json,
+                    RulesFormatArg::Markdown => RulesFormat::Markdown,
+                },
+                coverage,
+                paths,
+                color: stdout_color,
+            })
+        }
         Command::Validate {
             paths,
             rules,

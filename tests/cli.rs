@@ -695,3 +695,64 @@ fn expect_entries_for_packs_left_out_by_statute_are_not_checked() {
         out.stderr
     );
 }
+
+#[test]
+fn rules_coverage_shows_every_shipped_rule_reaching_likely_violation_and_compliant() {
+    let report = json(&["rules", "--coverage", "scenarios/", "--format", "json"]);
+    let rules = report["rules"].as_array().expect("rules");
+    let listed = json(&["rules", "--format", "json"]);
+    let shipped: usize = listed["statutes"]
+        .as_array()
+        .expect("statutes")
+        .iter()
+        .map(|s| s["rules"].as_array().expect("rules").len())
+        .sum();
+    assert!(
+        rules.len() >= 35 && shipped >= rules.len(),
+        "{} rules",
+        rules.len()
+    );
+    for rule in rules {
+        for verdict in ["likely-violation", "compliant"] {
+            assert!(
+                rule["verdicts"][verdict].as_u64() > Some(0),
+                "{} never reaches {verdict}",
+                rule["rule"]
+            );
+        }
+        assert_eq!(
+            rule["doc"],
+            format!("docs/rules.md#{}", rule["rule"].as_str().expect("id"))
+        );
+    }
+    assert_eq!(report["gaps"], Value::Array(vec![]));
+    assert_eq!(report["errors"], Value::Array(vec![]));
+    // An excerpt for review: the BIPA rules.
+    let out = run(&["rules", "--coverage", "scenarios/", "--statute", "bipa"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("No gaps: every rule reaches likely-violation and compliant")
+    );
+    insta::assert_snapshot!("coverage_bipa", out.stdout);
+    // A folder with only violations leaves gaps, and says so.
+    let out = run(&[
+        "rules",
+        "--coverage",
+        "scenarios/fixtures/padfa/violation.toml",
+        "--statute",
+        "padfa",
+    ]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("   padfa.9901a: no compliant\n"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&["rules", "--coverage", "no-such-folder"]);
+    assert_eq!(out.code, 2);
+    let out = run(&["rules", "--coverage", "--format", "markdown"]);
+    assert_eq!(out.code, 2);
+    let out = run(&["rules", "scenarios/"]);
+    assert_eq!(out.code, 2, "paths need --coverage");
+}

@@ -1,6 +1,7 @@
 //! Reports: pure renderers of one run's findings (human memo, JSON, SARIF, JUnit, Markdown,
 //! HTML), never re-evaluating. Every format reads the same [`Report`].
 
+mod coverage;
 mod diff;
 mod escape;
 mod explain;
@@ -12,6 +13,7 @@ mod markdown;
 mod sarif;
 mod totals;
 
+pub use coverage::{render_coverage_human, render_coverage_json};
 pub use diff::{
     DiffSides, render_diff_failed_json, render_diff_human, render_diff_json, render_diff_markdown,
 };
