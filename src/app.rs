@@ -867,6 +867,47 @@ pub fn validate(options: &ValidateOptions) -> Outcome {
     }
 }
 
+/// Every example scenario the rule versions name, evaluated against the whole rulebook on the
+/// scenario's own date (paths are relative to the current folder, the repository root). Each
+/// file is evaluated once, however many rules name it.
+fn rule_examples(book: &Rulebook) -> Vec<report::Example> {
+    let mut evaluated: std::collections::BTreeMap<
+        String,
+        Result<crate::engine::ScenarioResult, String>,
+    > = std::collections::BTreeMap::new();
+    let mut examples = Vec::new();
+    for rule in book.rules_in_order().flatten() {
+        let Some((violating, compliant)) = &rule.examples else {
+            continue;
+        };
+        for (path, role) in [
+            (violating, crate::verdict::Verdict::LikelyViolation),
+            (compliant, crate::verdict::Verdict::Compliant),
+        ] {
+            let outcome = evaluated
+                .entry(path.clone())
+                .or_insert_with(|| {
+                    let (mut results, errors) = run_scenarios(book, &[PathBuf::from(path)], None);
+                    match errors.iter().find(|d| d.severity == Severity::Error) {
+                        Some(problem) => Err(problem.message.clone()),
+                        None => results
+                            .pop()
+                            .ok_or_else(|| "no scenario in the file".to_string()),
+                    }
+                })
+                .clone();
+            examples.push(report::Example {
+                rule: rule.id.clone(),
+                effective: rule.effective,
+                role,
+                path: path.clone(),
+                outcome,
+            });
+        }
+    }
+    examples
+}
+
 /// `consentry rules --coverage [PATHS]`: findings per verdict per rule, never-decisive
 /// elements and gaps. Exit 2 when a scenario does not load, else 0 (gaps are reported, not
 /// failed: `tests/rulebook.rs` holds the shipped rulebook to having none).
@@ -1122,6 +1163,13 @@ pub fn rules(options: &RulesOptions) -> Outcome {
     if options.format == RulesFormat::Json {
         return Outcome {
             stdout: report::rules_json(&book),
+            stderr: String::new(),
+            exit: Exit::Clean,
+        };
+    }
+    if options.format == RulesFormat::Markdown {
+        return Outcome {
+            stdout: report::render_rule_reference(&book, &rule_examples(&book)),
             stderr: String::new(),
             exit: Exit::Clean,
         };

@@ -10,6 +10,7 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod reference;
 mod sarif;
 mod totals;
 
@@ -23,6 +24,7 @@ pub use human::{render_human, render_rule};
 pub use json::{diagnostic_json, failed_json, render_json, rules_json, validation_json};
 pub use junit::render_junit;
 pub use markdown::render_markdown;
+pub use reference::{Example, render_rule_reference};
 pub use sarif::render_sarif;
 pub use totals::{ExposureTotal, TOTALS_BASIS, Totals};
 
