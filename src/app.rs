@@ -1074,6 +1074,105 @@ pub fn diff(options: &DiffOptions) -> Outcome {
     }
 }
 
+/// Options of `new`.
+#[derive(Debug, Clone, Default)]
+pub struct NewOptions {
+    /// The file to write; `.toml` is added when it has another or no extension.
+    pub name: PathBuf,
+    /// Overwrite an existing file.
+    pub force: bool,
+    /// The scenario's `as_of`; `None` means `today`.
+    pub as_of: Option<Date>,
+    /// Today's date (`CONSENTRY_TODAY`); `None` means the system clock's.
+    pub today: Option<Date>,
+    /// Where the vocabulary comes from.
+    pub rules: RuleOptions,
+    /// Colour the diagnostics.
+    pub color: bool,
+}
+
+/// `consentry new NAME`: writes a commented scenario template (see [`crate::template`]) whose
+/// id is the file stem, refusing to overwrite a file unless `force`. Exit 2 when the name is
+/// not lowercase-kebab, the file exists, or it cannot be written.
+pub fn new_scenario(options: &NewOptions) -> Outcome {
+    let book = match load_rulebook(&options.rules) {
+        Ok(book) => book,
+        Err(diags) => return failed(diags, options.color),
+    };
+    let mut path = options.name.clone();
+    if path.extension().is_none_or(|e| e != "toml") {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(".toml");
+        path = PathBuf::from(name);
+    }
+    let shown = path.display().to_string();
+    let id = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !crate::scenario::is_scenario_id(&id) {
+        let kebab: String = id
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let mut diag = Diagnostic::file_error(
+            &shown,
+            format!("the scenario id is the file name, and `{id}` is not lowercase-kebab"),
+        );
+        diag = diag.with_help(if kebab.is_empty() {
+            "use lowercase letters, digits and `-`, e.g. `consentry new acme-timeclock`".to_string()
+        } else {
+            format!("use lowercase letters, digits and `-`, e.g. `{kebab}`")
+        });
+        return failed(vec![diag], options.color);
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            return failed(
+                vec![
+                    Diagnostic::file_error(&shown, "its folder does not exist")
+                        .with_help(format!("create `{}` first", parent.display())),
+                ],
+                options.color,
+            );
+        }
+    }
+    let as_of = options.as_of.or(options.today).unwrap_or_else(Date::today);
+    let text = crate::template::scenario_template(&book.vocabulary, &id, as_of);
+    let written = if options.force {
+        std::fs::write(&path, &text)
+    } else {
+        // `create_new` refuses an existing file atomically: no check-then-write race.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
+    };
+    if let Err(e) = written {
+        let diag = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Diagnostic::file_error(&shown, "the file exists already")
+                .with_help("choose another name, or overwrite it with `--force`")
+        } else {
+            Diagnostic::file_error(&shown, format!("cannot write the file: {}", io_reason(&e)))
+        };
+        return failed(vec![diag], options.color);
+    }
+    Outcome {
+        stdout: format!(
+            "wrote {shown}: scenario `{id}`, the law as of {as_of}\nnext: state the facts you know (leave the rest commented), then run\n  consentry check {shown}\n"
+        ),
+        stderr: String::new(),
+        exit: Exit::Clean,
+    }
+}
+
 /// `consentry schema`: the JSON Schema of scenario files, from the loaded vocabulary.
 pub fn schema(rules: &RuleOptions, color: bool) -> Outcome {
     match load_rulebook(rules) {

@@ -24,6 +24,7 @@ pub mod rulebook;
 pub mod scenario;
 pub mod schema;
 pub mod source;
+pub mod template;
 pub mod toml_input;
 pub mod value;
 pub mod verdict;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use consentry::app::{
-    self, CheckOptions, DiffFormat, DiffOptions, Exit, FailOn, Format, Outcome, Progress,
-    RuleOptions, RulesFormat, RulesOptions, ValidateOptions, WaiverFiles,
+    self, CheckOptions, DiffFormat, DiffOptions, Exit, FailOn, Format, NewOptions, Outcome,
+    Progress, RuleOptions, RulesFormat, RulesOptions, ValidateOptions, WaiverFiles,
 };
 use consentry::value::Date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -80,6 +80,19 @@ enum Command {
     },
     /// Evaluate every scenario against two rulebooks and show the findings that change.
     Diff(DiffArgs),
+    /// Write a commented scenario template, generated from the vocabulary.
+    New {
+        /// The file to write (`.toml` is added when missing); its name is the scenario id.
+        name: PathBuf,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// The scenario's as_of (YYYY-MM-DD); default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
 }
 
 #[derive(Args)]
@@ -360,6 +373,19 @@ fn main() -> ExitCode {
             color: stderr_color,
         }),
         Command::Schema { rules } => app::schema(&rule_options(rules), stderr_color),
+        Command::New {
+            name,
+            force,
+            as_of,
+            rules,
+        } => app::new_scenario(&NewOptions {
+            name,
+            force,
+            as_of,
+            today,
+            rules: rule_options(rules),
+            color: stderr_color,
+        }),
         Command::Diff(args) => {
             output_file = args.output;
             app::diff(&DiffOptions {
