@@ -1257,6 +1257,15 @@ pub fn rules(options: &RulesOptions) -> Outcome {
         Err(diags) => return failed(diags, color),
     };
     if options.coverage {
+        if options.format == RulesFormat::Markdown {
+            return failed(
+                vec![
+                    Diagnostic::file_error("--format", "`--coverage` has no Markdown form")
+                        .with_help("use `--format human` or `--format json`"),
+                ],
+                color,
+            );
+        }
         return coverage(&book, options);
     }
     if options.format == RulesFormat::Json {

@@ -1,5 +1,7 @@
-//! Coverage of the rulebook by a set of scenarios: how many findings reach each verdict per
-//! rule, which elements are never decisive, and which rules lack a violating or compliant case.
+//! Measures how a set of scenarios covers the rulebook.
+//!
+//! Per rule: how many findings reach each verdict, which elements are never decisive, and
+//! whether a violating and a compliant case exist.
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,7 @@
-//! Compares every scenario's findings under two rulebooks: the findings that appeared,
-//! disappeared, changed verdict or changed their reasoning, and the elements behind each.
+//! Compares every scenario's findings under two rulebooks and names what changed them.
+//!
+//! A finding appeared, disappeared, changed verdict or changed its reasoning; each change
+//! carries the elements that made the difference and how the rule changed under them.
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::engine::{ElementResult, FactKey, FactRead, Finding, ScenarioResult};

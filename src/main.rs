@@ -196,7 +196,7 @@ enum ListFormat {
     Json,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum)]
 enum RulesFormatArg {
     Human,
     Json,
@@ -340,26 +340,17 @@ fn main() -> ExitCode {
             rules,
             coverage,
             paths,
-        } => {
-            if coverage && format == RulesFormatArg::Markdown {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "error: --coverage prints --format human or json"
-                );
-                return ExitCode::from(Exit::BadInput as u8);
-            }
-            app::rules(&RulesOptions {
-                rules: rule_options(rules),
-                format: match format {
-                    RulesFormatArg::Human => RulesFormat::Human,
-                    RulesFormatArg::Json => RulesFormat::Json,
-                    RulesFormatArg::Markdown => RulesFormat::Markdown,
-                },
-                coverage,
-                paths,
-                color: stdout_color,
-            })
-        }
+        } => app::rules(&RulesOptions {
+            rules: rule_options(rules),
+            format: match format {
+                RulesFormatArg::Human => RulesFormat::Human,
+                RulesFormatArg::Json => RulesFormat::Json,
+                RulesFormatArg::Markdown => RulesFormat::Markdown,
+            },
+            coverage,
+            paths,
+            color: stdout_color,
+        }),
         Command::Validate {
             paths,
             rules,

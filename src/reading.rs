@@ -1,5 +1,7 @@
-//! A rule as read on one date (the version, elements, definitions, remedy and notes in force)
-//! and what differs between two readings: from one day to the next, or between two rulebooks.
+//! Reads a rule as of one date, and tells what differs between two readings.
+//!
+//! A reading is the version, elements, definitions, remedy and notes in force; two readings
+//! differ from one day to the next (`explain --as-of`) or between two rulebooks (`diff`).
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,7 @@
-//! The commented scenario template `consentry new` writes, generated from the vocabulary so
-//! its facts, allowed values and meanings never drift from what the loader accepts.
+//! Generates the commented scenario template of `consentry new` from the vocabulary.
+//!
+//! Facts, allowed values and meanings come from the vocabulary, so the template never drifts
+//! from what the loader accepts.
 
 use std::fmt::Write as _;
 

@@ -1,5 +1,4 @@
-//! Renders `consentry rules --coverage`: findings per verdict for each rule, the elements
-//! never decisive, and the rules no scenario drives to likely-violation or compliant.
+//! Renders `consentry rules --coverage` as a table or as JSON.
 
 use std::fmt::Write as _;
 

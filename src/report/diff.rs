@@ -1,5 +1,4 @@
-//! Renders `consentry diff`: the findings a rule change flips, as a memo, as Markdown for a
-//! pull-request comment, and as documented JSON.
+//! Renders `consentry diff` as a memo, as Markdown for a pull-request comment, and as JSON.
 
 use std::fmt::Write as _;
 

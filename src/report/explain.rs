@@ -1,5 +1,6 @@
-//! `consentry explain RULE --as-of DATE`: the rule as read on one date, with the dates on
-//! which it last changed and next changes, and what changes then.
+//! Renders `consentry explain RULE --as-of DATE`: the rule as read on one date, and its neighbours.
+//!
+//! The neighbours are the dates on which it last changed and next changes, with what changes.
 
 use std::fmt::Write as _;
 

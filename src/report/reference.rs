@@ -1,6 +1,7 @@
-//! The rule reference (`consentry rules --format markdown`, committed as `docs/rules.md`): a
-//! section per rule, grouped by statute pack, with its elements, versions, remedies,
-//! limitations and a violating and a compliant example evaluated from the bundled fixtures.
+//! Renders the rule reference (`consentry rules --format markdown`, committed as `docs/rules.md`).
+//!
+//! A section per rule, grouped by statute pack: elements, versions, remedies, limitations and a
+//! violating and a compliant example evaluated from the bundled fixtures.
 
 use std::fmt::Write as _;
 
