@@ -527,10 +527,7 @@ pub fn run_scenarios_with_progress(
 ) -> (Vec<ScenarioResult>, Vec<Diagnostic>) {
     let (files, mut errors) = scenario_files(paths);
     progress.start(files.len());
-    let rule_ids: BTreeSet<&str> = book
-        .rule_ids()
-        .chain(book.filtered_out_rule_ids())
-        .collect();
+    let rule_ids: BTreeSet<&str> = book.expectable_rule_ids().collect();
     let today = Date::today();
     let flag_diagnostics = as_of
         .map(|date| date_diagnostics(book, date, DateSource::Flag))
@@ -796,10 +793,7 @@ pub fn validate(options: &ValidateOptions) -> Outcome {
     let lint_warnings = diagnostics.len();
     let (files, errors) = scenario_files(&options.paths);
     diagnostics.extend(errors);
-    let rule_ids: BTreeSet<&str> = book
-        .rule_ids()
-        .chain(book.filtered_out_rule_ids())
-        .collect();
+    let rule_ids: BTreeSet<&str> = book.expectable_rule_ids().collect();
     let today = Date::today();
     let mut good = 0;
     for path in &files {
@@ -1013,7 +1007,13 @@ pub fn diff(options: &DiffOptions) -> Outcome {
         load_rulebook_from(&new_source, &options.statutes),
     );
     let (base, new) = match books {
-        (Ok(base), Ok(new)) => (base, new),
+        // A scenario's [expect] may name a rule only one of them has (the rule this change
+        // adds or removes): it must still load under both to be compared.
+        (Ok(mut base), Ok(mut new)) => {
+            base.accept_expectations_of(&new);
+            new.accept_expectations_of(&base);
+            (base, new)
+        }
         (base, new) => {
             let mut diags = base.err().unwrap_or_default();
             diags.extend(new.err().unwrap_or_default());

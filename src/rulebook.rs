@@ -281,6 +281,10 @@ pub struct Rulebook {
     /// Rule ids of the packs `--statute` left out: still valid in a scenario's `[expect]`,
     /// which then does not check them.
     filtered_out: Vec<String>,
+    /// Rule ids of another rulebook this one is compared with (`consentry diff`): also valid
+    /// in a scenario's `[expect]`, and not checked, so a rule added or removed between the two
+    /// does not stop a scenario naming it from loading under the other.
+    compared_with: Vec<String>,
     /// Pack-level `[[element]]`s by statute id, then id: where each is written.
     pub shared_elements: BTreeMap<String, BTreeMap<String, Location>>,
 }
@@ -626,6 +630,7 @@ impl Rulebook {
             definitions: BTreeMap::new(),
             order: Vec::new(),
             filtered_out: Vec::new(),
+            compared_with: Vec::new(),
             shared_elements: BTreeMap::new(),
         };
         let mut errors = Vec::new();
@@ -711,6 +716,26 @@ impl Rulebook {
     /// Every rule id, in reading order (`coppa.312.4b` before `coppa.312.10`).
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(String::as_str)
+    }
+
+    /// Also accepts the rule ids of `other` in scenarios' `[expect]` blocks (without checking
+    /// them), for comparing the two rulebooks on the same scenarios.
+    pub fn accept_expectations_of(&mut self, other: &Rulebook) {
+        let known: Vec<String> = self.expectable_rule_ids().map(String::from).collect();
+        let extra: Vec<String> = other
+            .expectable_rule_ids()
+            .filter(|id| !known.iter().any(|k| k == id))
+            .map(String::from)
+            .collect();
+        self.compared_with.extend(extra);
+    }
+
+    /// Every rule id a scenario's `[expect]` may name: this rulebook's, those of packs left
+    /// out with `--statute`, and those of a rulebook it is compared with.
+    pub fn expectable_rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.rule_ids()
+            .chain(self.filtered_out_rule_ids())
+            .chain(self.compared_with.iter().map(String::as_str))
     }
 
     /// Rule ids of the statute packs left out by [`Rulebook::retain_statutes`].

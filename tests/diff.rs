@@ -498,3 +498,58 @@ fn base_rev_reads_the_rules_folder_as_committed() {
         out.stderr
     );
 }
+
+/// Renaming a rule: its findings disappear under the old id and appear under the new one, each
+/// saying why; scenarios whose `[expect]` names the old id still load under both rulebooks.
+#[test]
+fn a_renamed_rule_disappears_and_appears_and_scenarios_naming_it_still_compare() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_rules(dir.path(), |text| {
+        text.replacen("id = \"bipa.15c\"", "id = \"bipa.15x\"", 1)
+    });
+    let copy = dir.path().to_str().expect("utf-8");
+    let report = json(&[
+        "diff",
+        "--base",
+        "rules",
+        "--rules",
+        copy,
+        "scenarios/fixtures/bipa",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["errors"], Value::Array(vec![]), "{report}");
+    let changes = report["changes"].as_array().expect("changes");
+    assert!(!changes.is_empty());
+    for change in changes {
+        match change["rule"].as_str() {
+            Some("bipa.15c") => {
+                assert_eq!(
+                    (&change["kind"], &change["cause"]),
+                    (&Value::from("disappeared"), &Value::from("rule-removed"))
+                );
+                assert_eq!(change["after"]["finding"], false);
+            }
+            Some("bipa.15x") => {
+                assert_eq!(
+                    (&change["kind"], &change["cause"]),
+                    (&Value::from("appeared"), &Value::from("rule-added"))
+                );
+            }
+            other => panic!("only the renamed rule changes, not {other:?}"),
+        }
+    }
+    // Outside a diff, an [expect] naming a rule the rulebook lacks is still an error.
+    let out = run(&[
+        "test",
+        "scenarios/fixtures/bipa/15c-violation.toml",
+        "--rules",
+        copy,
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("names unknown rule `bipa.15c`"),
+        "{}",
+        out.stderr
+    );
+}
