@@ -312,20 +312,29 @@ fn key(finding: &Finding) -> Key {
     )
 }
 
-fn compare_scenario(
+fn compare_scenario<'a>(
     base_book: &Rulebook,
-    before: &ScenarioResult,
+    before: &'a ScenarioResult,
     new_book: &Rulebook,
-    after: &ScenarioResult,
+    after: &'a ScenarioResult,
     diff: &mut Diff,
 ) {
-    let mut keys: Vec<Key> = after.findings.iter().map(key).collect();
-    for finding in &before.findings {
-        let k = key(finding);
-        if !keys.contains(&k) {
-            keys.push(k);
-        }
-    }
+    let index = |result: &'_ ScenarioResult| -> BTreeMap<Key, usize> {
+        result
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (key(f), i))
+            .collect()
+    };
+    let (before_index, after_index) = (index(before), index(after));
+    let mut keys: Vec<Key> = before_index
+        .keys()
+        .chain(after_index.keys())
+        .cloned()
+        .collect();
+    keys.sort();
+    keys.dedup();
     // Findings come rule by rule, each rule's in scope-item (file) order.
     let practice_index = |p: &Option<String>| {
         p.as_ref().map_or(0, |p| {
@@ -351,14 +360,14 @@ fn compare_scenario(
         (natural_key(rule), practice_index(p), disclosure_index(p, d))
     });
     diff.findings += keys.len();
-    let find =
-        |result: &ScenarioResult, k: &Key| result.findings.iter().find(|f| &key(f) == k).cloned();
+    let find = |result: &'a ScenarioResult, index: &BTreeMap<Key, usize>, k: &Key| {
+        index.get(k).and_then(|i| result.findings.get(*i))
+    };
     for k in keys {
-        let old = find(before, &k);
-        let new = find(after, &k);
-        let verdict =
-            |f: &Option<Finding>| f.as_ref().map_or(Verdict::NotApplicable, |f| f.verdict);
-        let (vb, va) = (verdict(&old), verdict(&new));
+        let old: Option<&Finding> = find(before, &before_index, &k);
+        let new: Option<&Finding> = find(after, &after_index, &k);
+        let verdict = |f: Option<&Finding>| f.map_or(Verdict::NotApplicable, |f| f.verdict);
+        let (vb, va) = (verdict(old), verdict(new));
         let kind = match (vb, va) {
             (Verdict::NotApplicable, Verdict::NotApplicable) => continue,
             (Verdict::NotApplicable, _) => ChangeKind::Appeared,
@@ -367,37 +376,40 @@ fn compare_scenario(
             _ => ChangeKind::Reasoning,
         };
         let (rule, practice, disclosure) = k;
-        let definitions_and_changes = element_rule_changes(base_book, new_book, &rule, after.as_of);
-        let elements = match (&old, &new) {
-            (Some(o), Some(n)) => element_diffs(o, n, &definitions_and_changes),
-            // A finding on one side only: the elements that decided its verdict there.
-            (None, Some(n)) => crate::report::deciding(n)
-                .into_iter()
-                .map(|e| added(e, &definitions_and_changes))
-                .collect(),
-            (Some(o), None) => crate::report::deciding(o)
-                .into_iter()
-                .map(|e| removed(e, &definitions_and_changes))
-                .collect(),
-            (None, None) => Vec::new(),
-        };
-        let missing = |f: &Option<Finding>| -> Vec<FactKey> {
-            f.as_ref()
-                .map(|f| f.missing_facts.iter().map(|m| m.key.clone()).collect())
+        let missing = |f: Option<&Finding>| -> Vec<FactKey> {
+            f.map(|f| f.missing_facts.iter().map(|m| m.key.clone()).collect())
                 .unwrap_or_default()
         };
-        let (mb, ma) = (missing(&old), missing(&new));
+        let (mb, ma) = (missing(old), missing(new));
         let missing_added: Vec<FactKey> = ma.iter().filter(|k| !mb.contains(k)).cloned().collect();
         let missing_removed: Vec<FactKey> =
             mb.iter().filter(|k| !ma.contains(k)).cloned().collect();
+        // Most findings keep their verdict and reasoning: settle that before reading the rule
+        // in both rulebooks to say how its elements changed.
         if kind == ChangeKind::Reasoning
-            && elements.is_empty()
             && missing_added.is_empty()
             && missing_removed.is_empty()
+            && old
+                .zip(new)
+                .is_some_and(|(o, n)| element_diffs(o, n, &RuleChanges::new()).is_empty())
         {
             continue;
         }
-        let cause = cause(base_book, new_book, &rule, after.as_of, &old, &new);
+        let rule_changes = element_rule_changes(base_book, new_book, &rule, after.as_of);
+        let elements = match (old, new) {
+            (Some(o), Some(n)) => element_diffs(o, n, &rule_changes),
+            // A finding on one side only: the elements that decided its verdict there.
+            (None, Some(n)) => crate::report::deciding(n)
+                .into_iter()
+                .map(|e| added(e, &rule_changes))
+                .collect(),
+            (Some(o), None) => crate::report::deciding(o)
+                .into_iter()
+                .map(|e| removed(e, &rule_changes))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let cause = cause(base_book, new_book, &rule, after.as_of, old, new);
         diff.changes.push(FindingChange {
             kind,
             scenario: after.scenario.id.clone(),
@@ -406,8 +418,8 @@ fn compare_scenario(
             rule,
             practice,
             disclosure,
-            before: old,
-            after: new,
+            before: old.cloned(),
+            after: new.cloned(),
             cause,
             elements,
             missing_added,
@@ -422,8 +434,8 @@ fn cause(
     new_book: &Rulebook,
     rule: &str,
     date: Date,
-    old: &Option<Finding>,
-    new: &Option<Finding>,
+    old: Option<&Finding>,
+    new: Option<&Finding>,
 ) -> Cause {
     let (in_base, in_new) = (
         base_book.rules.contains_key(rule),
