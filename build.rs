@@ -7,6 +7,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR")?;
     let rules_dir = Path::new(&manifest_dir).join("rules");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
+    // The published URL of docs/rules.md, for SARIF's absolute `helpUri` (see report::doc_url).
+    println!("cargo:rerun-if-env-changed=CONSENTRY_DOCS_URL");
     let mut files: Vec<_> = std::fs::read_dir(&rules_dir)?
         .filter_map(Result::ok)
         .map(|entry| entry.path())

@@ -252,71 +252,141 @@ pub fn scenario_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     (search.files.into_iter().collect(), search.errors)
 }
 
+/// Where one rulebook's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleSource {
+    /// The rulebook compiled into the binary.
+    Embedded,
+    /// The `*.toml` files of these folders on disk (`--rules DIR`).
+    Folders(Vec<PathBuf>),
+    /// The `*.toml` files of these folders as they were at a git revision (`--base-rev`).
+    GitRevision {
+        /// A branch, tag or commit.
+        rev: String,
+        /// The folders, each inside a git working tree.
+        dirs: Vec<PathBuf>,
+    },
+}
+
+impl RuleSource {
+    /// The source in words, for report headers: `embedded`, `rules`, `main:rules`.
+    pub fn describe(&self) -> String {
+        let join = |dirs: &[PathBuf], prefix: &str| {
+            dirs.iter()
+                .map(|d| format!("{prefix}{}", d.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            RuleSource::Embedded => "the embedded rulebook".to_string(),
+            RuleSource::Folders(dirs) => join(dirs, ""),
+            RuleSource::GitRevision { rev, dirs } => join(dirs, &format!("{rev}:")),
+        }
+    }
+}
+
 /// Loads the rulebook: embedded, or from `--rules` folders (whose vocabulary, taxonomy and
 /// regions files, when absent, come from the embedded rulebook).
 pub fn load_rulebook(options: &RuleOptions) -> Result<Rulebook, Vec<Diagnostic>> {
-    let mut book = if options.dirs.is_empty() {
-        Rulebook::embedded()?
+    let source = if options.dirs.is_empty() {
+        RuleSource::Embedded
     } else {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        for dir in &options.dirs {
-            let entries = match std::fs::read_dir(dir) {
-                Ok(entries) => entries,
-                Err(e) => {
-                    errors.push(Diagnostic::file_error(
-                        dir.display().to_string(),
-                        format!("cannot read rules folder: {}", io_reason(&e)),
-                    ));
-                    continue;
-                }
-            };
-            let mut paths: Vec<PathBuf> = Vec::new();
-            for entry in entries {
-                match entry {
-                    Ok(entry) => paths.push(entry.path()),
-                    Err(e) => errors.push(Diagnostic::file_error(
-                        dir.display().to_string(),
-                        format!("cannot list rules folder: {}", io_reason(&e)),
-                    )),
-                }
-            }
-            paths.retain(|p| p.extension().is_some_and(|e| e == "toml"));
-            paths.sort();
-            if paths.is_empty() {
-                errors.push(Diagnostic::file_error(
-                    dir.display().to_string(),
-                    "no rule files (*.toml) in this rules folder",
-                ));
-            }
-            for path in paths {
-                match read_source(&path) {
-                    Ok(file) => files.push(file),
-                    Err(diag) => errors.push(diag),
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(cap_per_file(errors));
-        }
-        let missing: Vec<Arc<SourceFile>> = embedded_files()
-            .into_iter()
-            .filter(|support| {
-                let name = support.name.trim_start_matches("rules/");
-                ["vocabulary.toml", "taxonomy.toml", "regions.toml"].contains(&name)
-                    && !files
-                        .iter()
-                        .any(|f| Path::new(&f.name).file_name().is_some_and(|n| n == name))
-            })
-            .collect();
-        files.extend(missing);
-        Rulebook::load(&files).map_err(cap_per_file)?
+        RuleSource::Folders(options.dirs.clone())
     };
-    if !options.statutes.is_empty() {
-        book.retain_statutes(&options.statutes)
-            .map_err(|d| vec![d])?;
+    load_rulebook_from(&source, &options.statutes)
+}
+
+/// Loads the rulebook of `source`, keeping only the `statutes` packs (all when empty). Rule
+/// files read from folders and from a git revision take the same path: every file of every
+/// folder is read (all problems reported), then the embedded vocabulary, taxonomy and regions
+/// stand in for whichever of them no folder has.
+pub fn load_rulebook_from(
+    source: &RuleSource,
+    statutes: &[String],
+) -> Result<Rulebook, Vec<Diagnostic>> {
+    let mut book = match source {
+        RuleSource::Embedded => Rulebook::embedded()?,
+        RuleSource::Folders(dirs) => {
+            rulebook_from_folders(dirs.iter().map(|dir| folder_rule_files(dir)))?
+        }
+        RuleSource::GitRevision { rev, dirs } => rulebook_from_folders(
+            dirs.iter()
+                .map(|dir| crate::git::rule_files_at(dir, rev).map_err(|d| vec![d])),
+        )?,
+    };
+    if !statutes.is_empty() {
+        book.retain_statutes(statutes).map_err(|d| vec![d])?;
     }
     Ok(book)
+}
+
+/// The `*.toml` files of one rules folder on disk, sorted; every unreadable file is reported.
+fn folder_rule_files(dir: &Path) -> Result<Vec<Arc<SourceFile>>, Vec<Diagnostic>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        vec![Diagnostic::file_error(
+            dir.display().to_string(),
+            format!("cannot read rules folder: {}", io_reason(&e)),
+        )]
+    })?;
+    let mut errors = Vec::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => paths.push(entry.path()),
+            Err(e) => errors.push(Diagnostic::file_error(
+                dir.display().to_string(),
+                format!("cannot list rules folder: {}", io_reason(&e)),
+            )),
+        }
+    }
+    paths.retain(|p| p.extension().is_some_and(|e| e == "toml"));
+    paths.sort();
+    if paths.is_empty() {
+        errors.push(Diagnostic::file_error(
+            dir.display().to_string(),
+            "no rule files (*.toml) in this rules folder",
+        ));
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        match read_source(&path) {
+            Ok(file) => files.push(file),
+            Err(diag) => errors.push(diag),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Loads a rulebook from the files of several folders, however they were read.
+fn rulebook_from_folders(
+    folders: impl Iterator<Item = Result<Vec<Arc<SourceFile>>, Vec<Diagnostic>>>,
+) -> Result<Rulebook, Vec<Diagnostic>> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for folder in folders {
+        match folder {
+            Ok(found) => files.extend(found),
+            Err(diags) => errors.extend(diags),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(cap_per_file(errors));
+    }
+    let file_name = |name: &str| name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
+    let missing: Vec<Arc<SourceFile>> = embedded_files()
+        .into_iter()
+        .filter(|support| {
+            let name = file_name(&support.name);
+            ["vocabulary.toml", "taxonomy.toml", "regions.toml"].contains(&name.as_str())
+                && !files.iter().any(|f| file_name(&f.name) == name)
+        })
+        .collect();
+    files.extend(missing);
+    Rulebook::load(&files).map_err(cap_per_file)
 }
 
 fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
@@ -457,10 +527,7 @@ pub fn run_scenarios_with_progress(
 ) -> (Vec<ScenarioResult>, Vec<Diagnostic>) {
     let (files, mut errors) = scenario_files(paths);
     progress.start(files.len());
-    let rule_ids: BTreeSet<&str> = book
-        .rule_ids()
-        .chain(book.filtered_out_rule_ids())
-        .collect();
+    let rule_ids: BTreeSet<&str> = book.expectable_rule_ids().collect();
     let today = Date::today();
     let flag_diagnostics = as_of
         .map(|date| date_diagnostics(book, date, DateSource::Flag))
@@ -726,10 +793,7 @@ pub fn validate(options: &ValidateOptions) -> Outcome {
     let lint_warnings = diagnostics.len();
     let (files, errors) = scenario_files(&options.paths);
     diagnostics.extend(errors);
-    let rule_ids: BTreeSet<&str> = book
-        .rule_ids()
-        .chain(book.filtered_out_rule_ids())
-        .collect();
+    let rule_ids: BTreeSet<&str> = book.expectable_rule_ids().collect();
     let today = Date::today();
     let mut good = 0;
     for path in &files {
@@ -797,6 +861,318 @@ pub fn validate(options: &ValidateOptions) -> Outcome {
     }
 }
 
+/// Every example scenario the rule versions name, evaluated against the whole rulebook on the
+/// scenario's own date (paths are relative to the current folder, the repository root). Each
+/// file is evaluated once, however many rules name it.
+fn rule_examples(book: &Rulebook) -> Vec<report::Example> {
+    let mut evaluated: std::collections::BTreeMap<
+        String,
+        Result<crate::engine::ScenarioResult, String>,
+    > = std::collections::BTreeMap::new();
+    let mut examples = Vec::new();
+    for rule in book.rules_in_order().flatten() {
+        let Some((violating, compliant)) = &rule.examples else {
+            continue;
+        };
+        for (path, role) in [
+            (violating, crate::verdict::Verdict::LikelyViolation),
+            (compliant, crate::verdict::Verdict::Compliant),
+        ] {
+            let outcome = evaluated
+                .entry(path.clone())
+                .or_insert_with(|| {
+                    let (mut results, errors) = run_scenarios(book, &[PathBuf::from(path)], None);
+                    match errors.iter().find(|d| d.severity == Severity::Error) {
+                        Some(problem) => Err(problem.message.clone()),
+                        None => results
+                            .pop()
+                            .ok_or_else(|| "no scenario in the file".to_string()),
+                    }
+                })
+                .clone();
+            examples.push(report::Example {
+                rule: rule.id.clone(),
+                effective: rule.effective,
+                role,
+                path: path.clone(),
+                outcome,
+            });
+        }
+    }
+    examples
+}
+
+/// `consentry rules --coverage [PATHS]`: findings per verdict per rule, never-decisive
+/// elements and gaps. Exit 2 when a scenario does not load, else 0 (gaps are reported, not
+/// failed: `tests/rulebook.rs` holds the shipped rulebook to having none).
+fn coverage(book: &Rulebook, options: &RulesOptions) -> Outcome {
+    let (results, errors) = run_scenarios(book, &options.paths, None);
+    let coverage = crate::coverage::Coverage::compute(book, &results);
+    let json = options.format == RulesFormat::Json;
+    let stdout = if json {
+        report::render_coverage_json(&coverage, &errors)
+    } else {
+        report::render_coverage_human(&coverage, options.color)
+    };
+    Outcome {
+        stdout,
+        stderr: if json {
+            String::new()
+        } else {
+            render_diagnostics(&errors, options.color)
+        },
+        exit: if errors.iter().any(|d| d.severity == Severity::Error) {
+            Exit::BadInput
+        } else {
+            Exit::Clean
+        },
+    }
+}
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiffFormat {
+    /// The memo for people.
+    #[default]
+    Human,
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// The documented JSON shape.
+    Json,
+}
+
+/// Options of `diff`.
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// Scenario files and folders; empty means `scenarios/`.
+    pub paths: Vec<PathBuf>,
+    /// `--base DIR` folders (when no `--base-rev`).
+    pub base_dirs: Vec<PathBuf>,
+    /// `--base-rev REV`: the base is the `--rules` folders (default `rules/`) at this revision.
+    pub base_rev: Option<String>,
+    /// `--rules DIR` folders; empty means the embedded rulebook, or `rules/` with `--base-rev`.
+    pub rules_dirs: Vec<PathBuf>,
+    /// `--statute` ids; empty means all.
+    pub statutes: Vec<String>,
+    /// `--as-of`.
+    pub as_of: Option<Date>,
+    /// `--format`.
+    pub format: DiffFormat,
+    /// `--fail-on-change`: exit 1 when anything changed.
+    pub fail_on_change: bool,
+    /// Colour the human output.
+    pub color: bool,
+}
+
+impl DiffOptions {
+    /// The two rule sources compared: `--base` folders against `--rules` (or the embedded
+    /// rulebook); or, with `--base-rev`, the `--rules` folders (default `rules/`) at that
+    /// revision against the same folders on disk.
+    pub fn sources(&self) -> (RuleSource, RuleSource) {
+        match &self.base_rev {
+            Some(rev) => {
+                let dirs = if self.rules_dirs.is_empty() {
+                    vec![PathBuf::from("rules")]
+                } else {
+                    self.rules_dirs.clone()
+                };
+                (
+                    RuleSource::GitRevision {
+                        rev: rev.clone(),
+                        dirs: dirs.clone(),
+                    },
+                    RuleSource::Folders(dirs),
+                )
+            }
+            None => (
+                RuleSource::Folders(self.base_dirs.clone()),
+                if self.rules_dirs.is_empty() {
+                    RuleSource::Embedded
+                } else {
+                    RuleSource::Folders(self.rules_dirs.clone())
+                },
+            ),
+        }
+    }
+}
+
+/// `consentry diff`: every scenario evaluated against two rulebooks, and the findings that
+/// appeared, disappeared, changed verdict or changed their reasoning. Exit 2 on bad input
+/// (a rulebook or scenario that does not load, under either rulebook), else 1 with
+/// `--fail-on-change` when anything changed, else 0.
+pub fn diff(options: &DiffOptions) -> Outcome {
+    let (base_source, new_source) = options.sources();
+    let books = (
+        load_rulebook_from(&base_source, &options.statutes),
+        load_rulebook_from(&new_source, &options.statutes),
+    );
+    let (base, new) = match books {
+        // A scenario's [expect] may name a rule only one of them has (the rule this change
+        // adds or removes): it must still load under both to be compared.
+        (Ok(mut base), Ok(mut new)) => {
+            base.accept_expectations_of(&new);
+            new.accept_expectations_of(&base);
+            (base, new)
+        }
+        (base, new) => {
+            let mut diags = base.err().unwrap_or_default();
+            diags.extend(new.err().unwrap_or_default());
+            if options.format == DiffFormat::Json {
+                return Outcome {
+                    stdout: report::render_diff_failed_json(&diags),
+                    stderr: String::new(),
+                    exit: Exit::BadInput,
+                };
+            }
+            return failed(diags, options.color);
+        }
+    };
+    let (base_results, base_errors) = run_scenarios(&base, &options.paths, options.as_of);
+    let (new_results, new_errors) = run_scenarios(&new, &options.paths, options.as_of);
+    let (base_name, new_name) = (base_source.describe(), new_source.describe());
+    let diff = crate::diff::compare(
+        &crate::diff::Side {
+            book: &base,
+            source: &base_name,
+            results: &base_results,
+            errors: &base_errors,
+        },
+        &crate::diff::Side {
+            book: &new,
+            source: &new_name,
+            results: &new_results,
+            errors: &new_errors,
+        },
+    );
+    let sides = report::DiffSides {
+        base: &base,
+        base_source: &base_name,
+        new: &new,
+        new_source: &new_name,
+        as_of: options.as_of,
+    };
+    let stdout = match options.format {
+        DiffFormat::Human => report::render_diff_human(&diff, &sides, options.color),
+        DiffFormat::Markdown => report::render_diff_markdown(&diff, &sides),
+        DiffFormat::Json => report::render_diff_json(&diff, &sides),
+    };
+    let exit = if diff.errors.iter().any(|d| d.severity == Severity::Error) {
+        Exit::BadInput
+    } else if options.fail_on_change && diff.any_change() {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    };
+    Outcome {
+        stdout,
+        stderr: if options.format == DiffFormat::Json {
+            String::new()
+        } else {
+            render_diagnostics(&diff.errors, options.color)
+        },
+        exit,
+    }
+}
+
+/// Options of `new`.
+#[derive(Debug, Clone, Default)]
+pub struct NewOptions {
+    /// The file to write; `.toml` is added when it has another or no extension.
+    pub name: PathBuf,
+    /// Overwrite an existing file.
+    pub force: bool,
+    /// The scenario's `as_of`; `None` means `today`.
+    pub as_of: Option<Date>,
+    /// Today's date (`CONSENTRY_TODAY`); `None` means the system clock's.
+    pub today: Option<Date>,
+    /// Where the vocabulary comes from.
+    pub rules: RuleOptions,
+    /// Colour the diagnostics.
+    pub color: bool,
+}
+
+/// `consentry new NAME`: writes a commented scenario template (see [`crate::template`]) whose
+/// id is the file stem, refusing to overwrite a file unless `force`. Exit 2 when the name is
+/// not lowercase-kebab, the file exists, or it cannot be written.
+pub fn new_scenario(options: &NewOptions) -> Outcome {
+    let book = match load_rulebook(&options.rules) {
+        Ok(book) => book,
+        Err(diags) => return failed(diags, options.color),
+    };
+    let mut path = options.name.clone();
+    if path.extension().is_none_or(|e| e != "toml") {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(".toml");
+        path = PathBuf::from(name);
+    }
+    let shown = path.display().to_string();
+    let id = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !crate::scenario::is_scenario_id(&id) {
+        let kebab: String = id
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let mut diag = Diagnostic::file_error(
+            &shown,
+            format!("the scenario id is the file name, and `{id}` is not lowercase-kebab"),
+        );
+        diag = diag.with_help(if kebab.is_empty() {
+            "use lowercase letters, digits and `-`, e.g. `consentry new acme-timeclock`".to_string()
+        } else {
+            format!("use lowercase letters, digits and `-`, e.g. `{kebab}`")
+        });
+        return failed(vec![diag], options.color);
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            return failed(
+                vec![
+                    Diagnostic::file_error(&shown, "its folder does not exist")
+                        .with_help(format!("create `{}` first", parent.display())),
+                ],
+                options.color,
+            );
+        }
+    }
+    let as_of = options.as_of.or(options.today).unwrap_or_else(Date::today);
+    let text = crate::template::scenario_template(&book.vocabulary, &id, as_of);
+    let written = if options.force {
+        std::fs::write(&path, &text)
+    } else {
+        // `create_new` refuses an existing file atomically: no check-then-write race.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
+    };
+    if let Err(e) = written {
+        let diag = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Diagnostic::file_error(&shown, "the file exists already")
+                .with_help("choose another name, or overwrite it with `--force`")
+        } else {
+            Diagnostic::file_error(&shown, format!("cannot write the file: {}", io_reason(&e)))
+        };
+        return failed(vec![diag], options.color);
+    }
+    Outcome {
+        stdout: format!(
+            "wrote {shown}: scenario `{id}`, the law as of {as_of}\nnext: state the facts you know (leave the rest commented), then run\n  consentry check {shown}\n"
+        ),
+        stderr: String::new(),
+        exit: Exit::Clean,
+    }
+}
+
 /// `consentry schema`: the JSON Schema of scenario files, from the loaded vocabulary.
 pub fn schema(rules: &RuleOptions, color: bool) -> Outcome {
     match load_rulebook(rules) {
@@ -809,13 +1185,26 @@ pub fn schema(rules: &RuleOptions, color: bool) -> Outcome {
     }
 }
 
-/// `consentry explain RULE_ID`.
-pub fn explain(rules: &RuleOptions, rule_id: &str, color: bool) -> Outcome {
+/// `consentry explain RULE_ID [--as-of DATE]`: every version of the rule, or with `as_of` the
+/// rule as read on that date and the changes before and after it.
+pub fn explain(rules: &RuleOptions, rule_id: &str, as_of: Option<Date>, color: bool) -> Outcome {
     let book = match load_rulebook(rules) {
         Ok(book) => book,
         Err(diags) => return failed(diags, color),
     };
+    let reading = as_of.and_then(|date| crate::reading::read(&book, rule_id, date));
     match book.rules.get(rule_id) {
+        Some(_) if reading.is_some() => {
+            let stdout = reading.map_or_else(String::new, |reading| {
+                let neighbours = crate::reading::neighbours(&book, rule_id, reading.date);
+                report::render_rule_as_of(&book, &reading, &neighbours, color)
+            });
+            Outcome {
+                stdout,
+                stderr: String::new(),
+                exit: Exit::Clean,
+            }
+        }
         Some(versions) => Outcome {
             stdout: report::render_rule(&book, versions, color),
             stderr: String::new(),
@@ -832,15 +1221,63 @@ pub fn explain(rules: &RuleOptions, rule_id: &str, color: bool) -> Outcome {
     }
 }
 
-/// `consentry rules`: the packs and rules, as text or JSON.
-pub fn rules(rules: &RuleOptions, json: bool, color: bool) -> Outcome {
-    let book = match load_rulebook(rules) {
+/// Output formats of `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RulesFormat {
+    /// A list for people.
+    #[default]
+    Human,
+    /// JSON for scripts.
+    Json,
+    /// The rule reference (`docs/rules.md`).
+    Markdown,
+}
+
+/// Options of `rules`.
+#[derive(Debug, Clone, Default)]
+pub struct RulesOptions {
+    /// Rule source and filter.
+    pub rules: RuleOptions,
+    /// `--format`.
+    pub format: RulesFormat,
+    /// `--coverage`: how the scenarios under `paths` cover the rules.
+    pub coverage: bool,
+    /// Scenario files and folders for `--coverage`; empty means `scenarios/`.
+    pub paths: Vec<PathBuf>,
+    /// Colour the human output.
+    pub color: bool,
+}
+
+/// `consentry rules`: the packs and rules as a list, JSON or the Markdown rule reference; with
+/// `--coverage`, how the scenarios cover them.
+pub fn rules(options: &RulesOptions) -> Outcome {
+    let color = options.color;
+    let book = match load_rulebook(&options.rules) {
         Ok(book) => book,
         Err(diags) => return failed(diags, color),
     };
-    if json {
+    if options.coverage {
+        if options.format == RulesFormat::Markdown {
+            return failed(
+                vec![
+                    Diagnostic::file_error("--format", "`--coverage` has no Markdown form")
+                        .with_help("use `--format human` or `--format json`"),
+                ],
+                color,
+            );
+        }
+        return coverage(&book, options);
+    }
+    if options.format == RulesFormat::Json {
         return Outcome {
             stdout: report::rules_json(&book),
+            stderr: String::new(),
+            exit: Exit::Clean,
+        };
+    }
+    if options.format == RulesFormat::Markdown {
+        return Outcome {
+            stdout: report::render_rule_reference(&book, &rule_examples(&book)),
             stderr: String::new(),
             exit: Exit::Clean,
         };

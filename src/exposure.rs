@@ -91,6 +91,30 @@ pub fn money(currency: &str, amount: f64) -> String {
     }
 }
 
+/// A remedy's per-unit amount in words, as a ceiling: `up to $1,000 (negligent) – $5,000
+/// (reckless or intentional)`, `up to €20,000,000 or 4% of the undertaking's worldwide annual
+/// turnover, whichever is higher`.
+pub fn remedy_amount(remedy: &Remedy) -> String {
+    let amount = match remedy.low {
+        Some(low) if (low - remedy.high).abs() > f64::EPSILON => {
+            let (lower, higher) = remedy
+                .tiers
+                .clone()
+                .unwrap_or_else(|| ("lower tier".to_string(), "higher tier".to_string()));
+            format!(
+                "up to {} ({lower}) – {} ({higher})",
+                money(&remedy.currency, low),
+                money(&remedy.currency, remedy.high)
+            )
+        }
+        _ => format!("up to {}", money(&remedy.currency, remedy.high)),
+    };
+    match &remedy.or_greater {
+        Some(other) => format!("{amount} or {other}, whichever is higher"),
+        None => amount,
+    }
+}
+
 /// The facts the exposure estimate reads (besides the remedy): they are read by the engine, not
 /// by rule conditions, and count as read for the linter.
 pub const EXPOSURE_FACTS: &[&str] = &[

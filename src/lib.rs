@@ -9,17 +9,22 @@
 
 pub mod app;
 pub mod condition;
+pub mod coverage;
 pub mod diagnostics;
+pub mod diff;
 pub mod engine;
 pub mod expect;
 pub mod exposure;
 pub mod folders;
+pub mod git;
 pub mod lint;
+pub mod reading;
 pub mod report;
 pub mod rulebook;
 pub mod scenario;
 pub mod schema;
 pub mod source;
+pub mod template;
 pub mod toml_input;
 pub mod value;
 pub mod verdict;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use consentry::app::{
-    self, CheckOptions, Exit, FailOn, Format, Outcome, Progress, RuleOptions, ValidateOptions,
-    WaiverFiles,
+    self, CheckOptions, DiffFormat, DiffOptions, Exit, FailOn, Format, NewOptions, Outcome,
+    Progress, RuleOptions, RulesFormat, RulesOptions, ValidateOptions, WaiverFiles,
 };
 use consentry::value::Date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -38,14 +38,27 @@ enum Command {
         rule: String,
         #[command(flatten)]
         rules: RulesArgs,
+        /// Show the rule as read on DATE (YYYY-MM-DD): the version, elements, definitions and
+        /// remedy in force, and the previous and next dates on which any of them changes.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
     },
-    /// List the statute packs and their rules.
+    /// List the statute packs and their rules, write the rule reference (--format markdown),
+    /// or show how scenarios cover the rules (--coverage).
     Rules {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
-        format: ListFormat,
+        /// Output format (--coverage: human or json).
+        #[arg(long, value_enum, default_value_t = RulesFormatArg::Human)]
+        format: RulesFormatArg,
         #[command(flatten)]
         rules: RulesArgs,
+        /// Per rule, how many findings of the scenarios under PATHS reach each verdict, the
+        /// elements never decisive, and the rules no scenario drives to likely-violation or
+        /// compliant.
+        #[arg(long)]
+        coverage: bool,
+        /// Scenario files or folders for --coverage (default: scenarios/).
+        #[arg(requires = "coverage")]
+        paths: Vec<PathBuf>,
     },
     /// Load and check the rulebook and scenarios without evaluating, and lint the rulebook.
     Validate {
@@ -65,6 +78,56 @@ enum Command {
         #[command(flatten)]
         rules: RulesArgs,
     },
+    /// Evaluate every scenario against two rulebooks and show the findings that change.
+    Diff(DiffArgs),
+    /// Write a commented scenario template, generated from the vocabulary.
+    New {
+        /// The file to write (`.toml` is added when missing); its name is the scenario id.
+        name: PathBuf,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// The scenario's as_of (YYYY-MM-DD); default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("base_rules").required(true).args(["base", "base_rev"]))]
+struct DiffArgs {
+    /// Scenario files or folders (recursive *.toml; default: scenarios/).
+    paths: Vec<PathBuf>,
+    /// Load the base rulebook from DIR (repeatable).
+    #[arg(long = "base", value_name = "DIR")]
+    base: Vec<PathBuf>,
+    /// The base is the --rules folders (default rules/) as they were at git revision REV;
+    /// the new side is the same folders on disk.
+    #[arg(long = "base-rev", value_name = "REV", conflicts_with = "base")]
+    base_rev: Option<String>,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Read the law as of DATE (YYYY-MM-DD) instead of each scenario's as_of.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
+    format: DiffFormatArg,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when any finding changed (verdict or reasoning).
+    #[arg(long)]
+    fail_on_change: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormatArg {
+    Human,
+    Markdown,
+    Json,
 }
 
 #[derive(Args)]
@@ -131,6 +194,13 @@ enum CheckFormat {
 enum ListFormat {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormatArg {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -262,12 +332,25 @@ fn main() -> ExitCode {
             color: stderr_color,
             ..CheckOptions::default()
         }),
-        Command::Explain { rule, rules } => app::explain(&rule_options(rules), &rule, stdout_color),
-        Command::Rules { format, rules } => app::rules(
-            &rule_options(rules),
-            matches!(format, ListFormat::Json),
-            stdout_color,
-        ),
+        Command::Explain { rule, rules, as_of } => {
+            app::explain(&rule_options(rules), &rule, as_of, stdout_color)
+        }
+        Command::Rules {
+            format,
+            rules,
+            coverage,
+            paths,
+        } => app::rules(&RulesOptions {
+            rules: rule_options(rules),
+            format: match format {
+                RulesFormatArg::Human => RulesFormat::Human,
+                RulesFormatArg::Json => RulesFormat::Json,
+                RulesFormatArg::Markdown => RulesFormat::Markdown,
+            },
+            coverage,
+            paths,
+            color: stdout_color,
+        }),
         Command::Validate {
             paths,
             rules,
@@ -281,6 +364,39 @@ fn main() -> ExitCode {
             color: stderr_color,
         }),
         Command::Schema { rules } => app::schema(&rule_options(rules), stderr_color),
+        Command::New {
+            name,
+            force,
+            as_of,
+            rules,
+        } => app::new_scenario(&NewOptions {
+            name,
+            force,
+            as_of,
+            today,
+            rules: rule_options(rules),
+            color: stderr_color,
+        }),
+        Command::Diff(args) => {
+            output_file = args.output;
+            app::diff(&DiffOptions {
+                paths: args.paths,
+                base_dirs: args.base,
+                base_rev: args.base_rev,
+                rules_dirs: args.rules.dirs,
+                statutes: args.rules.statutes,
+                as_of: args.as_of,
+                format: match args.format {
+                    DiffFormatArg::Human => DiffFormat::Human,
+                    DiffFormatArg::Markdown => DiffFormat::Markdown,
+                    DiffFormatArg::Json => DiffFormat::Json,
+                },
+                fail_on_change: args.fail_on_change,
+                color: stdout_color
+                    && output_file.is_none()
+                    && matches!(args.format, DiffFormatArg::Human),
+            })
+        }
     };
     emit(outcome, output_file)
 }

@@ -306,12 +306,16 @@ pub struct Rulebook {
     /// Rule ids of the packs `--statute` left out: still valid in a scenario's `[expect]`,
     /// which then does not check them.
     filtered_out: Vec<String>,
+    /// Rule ids of another rulebook this one is compared with (`consentry diff`): also valid
+    /// in a scenario's `[expect]`, and not checked, so a rule added or removed between the two
+    /// does not stop a scenario naming it from loading under the other.
+    compared_with: Vec<String>,
     /// Pack-level `[[element]]`s by statute id, then id: where each is written.
     pub shared_elements: BTreeMap<String, BTreeMap<String, Location>>,
 }
 
-/// Sort key reading digit runs as numbers: `312.4b` < `312.10`.
-fn natural_key(id: &str) -> Vec<(u8, u64, String)> {
+/// Sort key of a rule id reading digit runs as numbers: `312.4b` < `312.10`.
+pub fn natural_key(id: &str) -> Vec<(u8, u64, String)> {
     let mut key = Vec::new();
     let mut rest = id;
     while let Some(c) = rest.chars().next() {
@@ -661,6 +665,7 @@ impl Rulebook {
             definitions: BTreeMap::new(),
             order: Vec::new(),
             filtered_out: Vec::new(),
+            compared_with: Vec::new(),
             shared_elements: BTreeMap::new(),
         };
         let mut errors = Vec::new();
@@ -748,6 +753,26 @@ impl Rulebook {
         self.order.iter().map(String::as_str)
     }
 
+    /// Also accepts the rule ids of `other` in scenarios' `[expect]` blocks (without checking
+    /// them), for comparing the two rulebooks on the same scenarios.
+    pub fn accept_expectations_of(&mut self, other: &Rulebook) {
+        let known: Vec<String> = self.expectable_rule_ids().map(String::from).collect();
+        let extra: Vec<String> = other
+            .expectable_rule_ids()
+            .filter(|id| !known.iter().any(|k| k == id))
+            .map(String::from)
+            .collect();
+        self.compared_with.extend(extra);
+    }
+
+    /// Every rule id a scenario's `[expect]` may name: this rulebook's, those of packs left
+    /// out with `--statute`, and those of a rulebook it is compared with.
+    pub fn expectable_rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.rule_ids()
+            .chain(self.filtered_out_rule_ids())
+            .chain(self.compared_with.iter().map(String::as_str))
+    }
+
     /// Rule ids of the statute packs left out by [`Rulebook::retain_statutes`].
     pub fn filtered_out_rule_ids(&self) -> impl Iterator<Item = &str> {
         self.filtered_out.iter().map(String::as_str)
@@ -769,6 +794,26 @@ impl Rulebook {
     /// The version of `id` in force on `date`.
     pub fn rule_on(&self, id: &str, date: Date) -> Option<&Rule> {
         self.rules.get(id)?.iter().find(|r| r.in_force(date))
+    }
+
+    /// Every dated version of definition `name` of `statute` (empty when there is none).
+    pub fn definition_versions(&self, statute: &str, name: &str) -> &[Definition] {
+        self.definitions
+            .get(statute)
+            .and_then(|defs| defs.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The version of definition `name` of `statute` in force on `date`, if any.
+    pub fn definition_version_on(
+        &self,
+        statute: &str,
+        name: &str,
+        date: Date,
+    ) -> Option<&Definition> {
+        self.definition_versions(statute, name)
+            .iter()
+            .find(|d| dated_in_force(d.effective, d.until, date))
     }
 
     /// The values of definition `name` of `statute` in force on `date` (empty when none is).

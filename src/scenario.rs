@@ -23,6 +23,14 @@ pub const MAX_ITEMS: usize = 1_000;
 /// `[[practice.disclosure]]` lines would otherwise ask for hundreds of thousands of findings).
 pub const MAX_DISCLOSURES: usize = 1_000;
 
+/// Whether `id` is a valid scenario id: lowercase letters, digits and `-`, not empty.
+pub fn is_scenario_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 /// A fact a scenario states, with where it says it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatedFact {
@@ -210,11 +218,7 @@ impl Scenario {
             .map(|f| (&f.value, f.location.span.clone()))
         {
             Some((Value::Str(id), span)) => {
-                if id.is_empty()
-                    || !id
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                {
+                if !is_scenario_id(id) {
                     loader.error(
                         span,
                         format!("scenario id `{id}` must be lowercase-kebab"),

@@ -695,3 +695,173 @@ fn expect_entries_for_packs_left_out_by_statute_are_not_checked() {
         out.stderr
     );
 }
+
+#[test]
+fn rules_coverage_shows_every_shipped_rule_reaching_likely_violation_and_compliant() {
+    let report = json(&["rules", "--coverage", "scenarios/", "--format", "json"]);
+    let rules = report["rules"].as_array().expect("rules");
+    let listed = json(&["rules", "--format", "json"]);
+    let shipped: usize = listed["statutes"]
+        .as_array()
+        .expect("statutes")
+        .iter()
+        .map(|s| s["rules"].as_array().expect("rules").len())
+        .sum();
+    assert!(
+        rules.len() >= 35 && shipped >= rules.len(),
+        "{} rules",
+        rules.len()
+    );
+    for rule in rules {
+        for verdict in ["likely-violation", "compliant"] {
+            assert!(
+                rule["verdicts"][verdict].as_u64() > Some(0),
+                "{} never reaches {verdict}",
+                rule["rule"]
+            );
+        }
+        assert_eq!(
+            rule["doc"],
+            format!("docs/rules.md#{}", rule["rule"].as_str().expect("id"))
+        );
+    }
+    assert_eq!(report["gaps"], Value::Array(vec![]));
+    assert_eq!(report["errors"], Value::Array(vec![]));
+    // An excerpt for review: the BIPA rules.
+    let out = run(&["rules", "--coverage", "scenarios/", "--statute", "bipa"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("No gaps: every rule reaches likely-violation and compliant")
+    );
+    insta::assert_snapshot!("coverage_bipa", out.stdout);
+    // A folder with only violations leaves gaps, and says so.
+    let out = run(&[
+        "rules",
+        "--coverage",
+        "scenarios/fixtures/padfa/violation.toml",
+        "--statute",
+        "padfa",
+    ]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.contains("   padfa.9901a: no compliant\n"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&["rules", "--coverage", "no-such-folder"]);
+    assert_eq!(out.code, 2);
+    let out = run(&["rules", "--coverage", "--format", "markdown"]);
+    assert_eq!(out.code, 2);
+    let out = run(&["rules", "scenarios/"]);
+    assert_eq!(out.code, 2, "paths need --coverage");
+}
+
+/// `consentry new`: the template written by the real binary validates as written, checks with
+/// no likely violation (nothing is stated), and a placeholder uncommented unchanged is an error.
+#[test]
+fn new_writes_a_template_that_validates_and_checks_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = dir.path().join("acme-timeclock");
+    let base = base.to_str().expect("utf-8");
+    let file = format!("{base}.toml");
+    let out = run(&["new", base, "--as-of", "2025-01-01"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "wrote {file}: scenario `acme-timeclock`, the law as of 2025-01-01\nnext: state the facts you know (leave the rest commented), then run\n  consentry check {file}\n"
+        )
+    );
+    let text = fs::read_to_string(&file).expect("the template");
+    insta::assert_snapshot!("new_template", text);
+    let validated = run(&["validate", &file]);
+    assert_eq!(
+        validated.code, 0,
+        "{}{}",
+        validated.stdout, validated.stderr
+    );
+    assert!(
+        validated
+            .stdout
+            .contains("scenarios: 1 valid, 0 with errors")
+    );
+    let checked = run(&["check", &file, "--all"]);
+    assert_eq!(checked.code, 0, "{}{}", checked.stdout, checked.stderr);
+    assert!(checked.stdout.contains("━━ acme-timeclock"));
+    assert!(
+        checked.stdout.contains("POSSIBLE VIOLATION"),
+        "unknown facts leave findings open"
+    );
+    assert!(
+        !checked.stdout.contains("LIKELY VIOLATION"),
+        "nothing is stated, nothing is breached"
+    );
+    let tested = run(&["test", &file]);
+    assert!(
+        tested.stdout.contains("no [expect] block"),
+        "{}",
+        tested.stdout
+    );
+
+    // A placeholder left in place is an error, not a guess.
+    for (line, wanted) in [
+        ("# written = true | false", "written = true | false"),
+        (
+            "# kind = \"…\"\n# before_collection",
+            "kind = \"…\"\n# before_collection",
+        ),
+    ] {
+        let broken = dir.path().join("broken.toml");
+        assert!(text.contains(line), "{line}");
+        fs::write(&broken, text.replacen(line, wanted, 1)).expect("write");
+        let out = run(&["validate", broken.to_str().expect("utf-8")]);
+        assert_eq!(out.code, 2, "{line}: {}", out.stderr);
+        assert!(out.stderr.contains("broken.toml:"), "{}", out.stderr);
+    }
+
+    // The file exists now: refused without --force, replaced with it.
+    let again = run(&["new", &file, "--as-of", "2025-01-01"]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("the file exists already"),
+        "{}",
+        again.stderr
+    );
+    assert!(again.stderr.contains("--force"));
+    fs::write(&file, "edited").expect("write");
+    let forced = run(&["new", &file, "--force", "--as-of", "2025-01-01"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert_eq!(fs::read_to_string(&file).expect("the template"), text);
+
+    // The id is the file name: lowercase-kebab only.
+    let bad = dir.path().join("My App");
+    let out = run(&["new", bad.to_str().expect("utf-8")]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("`My App` is not lowercase-kebab"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("e.g. `my-app`"), "{}", out.stderr);
+    assert!(!bad.with_extension("toml").exists());
+    let missing = dir.path().join("no-such-folder").join("x");
+    let out = run(&["new", missing.to_str().expect("utf-8")]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("its folder does not exist"),
+        "{}",
+        out.stderr
+    );
+
+    // Without --as-of the date is today, which CONSENTRY_TODAY pins.
+    let dated = dir.path().join("dated");
+    let output = consentry()
+        .env("CONSENTRY_TODAY", "2024-09-01")
+        .args(["new", dated.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let dated = fs::read_to_string(dir.path().join("dated.toml")).expect("written");
+    assert!(dated.contains("\nas_of = 2024-09-01 "), "{dated}");
+}

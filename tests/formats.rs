@@ -327,10 +327,19 @@ fn html_has_the_matrix_the_findings_and_no_external_resources() {
         .map(|e| e.html())
         .collect();
     assert!(external.is_empty(), "external resources: {external:?}");
+    // Links go within the page, or to the rule reference (a link loads nothing by itself).
     for link in page.select(&select("a[href]")) {
         let href = link.value().attr("href").unwrap_or("");
-        assert!(href.starts_with('#'), "only in-page links: {href}");
+        assert!(
+            href.starts_with('#') || href.starts_with("docs/rules.md#"),
+            "only in-page links and the rule reference: {href}"
+        );
     }
+    assert_eq!(
+        page.select(&select("details.finding a.doc")).count(),
+        findings,
+        "every finding links its rule reference"
+    );
 }
 
 const HOSTILE: &str = r#"[scenario]
@@ -443,4 +452,57 @@ fn exposure_totals_add_up_the_findings_and_keep_likely_and_possible_apart() {
     let total = &sarif["runs"][0]["properties"]["exposureTotal"]["likely-violation"][0];
     assert_eq!(total["low"].as_f64(), Some(19_000_000.0));
     assert_eq!(total["high"].as_f64(), Some(95_000_000.0));
+}
+
+/// Every finding names its rule's section of the rule reference, `docs/rules.md#<rule id>`,
+/// in every format: JSON `doc`, SARIF `helpUri` and result properties, a line of the memo,
+/// a link in Markdown and HTML, and the JUnit failure text.
+#[test]
+fn every_finding_names_its_rule_reference_in_every_format() {
+    let json: Value = serde_json::from_str(&hong(Format::Json)).expect("JSON");
+    let findings: Vec<&Value> = json["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .flat_map(|s| s["findings"].as_array().expect("findings"))
+        .collect();
+    assert!(!findings.is_empty());
+    for finding in &findings {
+        let rule = finding["rule"].as_str().expect("rule id");
+        assert_eq!(finding["doc"], format!("docs/rules.md#{rule}"));
+    }
+    let sarif = assert_valid_sarif(&hong(Format::Sarif));
+    let run = &sarif["runs"][0];
+    for rule in run["tool"]["driver"]["rules"].as_array().expect("rules") {
+        let id = rule["id"].as_str().expect("id");
+        let uri = rule["helpUri"].as_str().expect("helpUri");
+        assert!(uri.ends_with(&format!("docs/rules.md#{id}")), "{uri}");
+    }
+    for result in run["results"].as_array().expect("results") {
+        let id = result["ruleId"].as_str().expect("ruleId");
+        assert_eq!(result["properties"]["doc"], format!("docs/rules.md#{id}"));
+    }
+    let count = |text: &str, needle: &str| text.matches(needle).count();
+    let human = hong(Format::Human);
+    let markdown = hong(Format::Markdown);
+    let html = hong(Format::Html);
+    let junit = hong(Format::Junit);
+    let shown = findings
+        .iter()
+        .filter(|f| f["verdict"] != "compliant")
+        .count();
+    assert_eq!(count(&human, "rule reference docs/rules.md#"), shown);
+    assert_eq!(count(&markdown, "[rule reference](docs/rules.md#"), shown);
+    assert_eq!(count(&html, "href=\"docs/rules.md#"), shown);
+    let doc = roxmltree::Document::parse(&junit).expect("JUnit is XML");
+    for failure in doc.descendants().filter(|n| n.has_tag_name("failure")) {
+        let message = failure.attribute("message").unwrap_or_default();
+        assert!(message.contains("docs/rules.md#"), "{message}");
+        assert!(
+            failure
+                .text()
+                .unwrap_or_default()
+                .contains("rule reference docs/rules.md#")
+        );
+    }
 }

@@ -1,15 +1,17 @@
 //! The shipped rulebook: loads cleanly, its vocabulary documents who reads each fact, and the
-//! bundled scenarios drive every rule to every verdict it can reach.
+//! bundled scenarios drive every rule to every verdict it can reach (counted by the library's
+//! coverage, the one `consentry rules --coverage` prints).
 
 #![expect(
     clippy::panic,
     reason = "test helpers fail loudly on a broken fixture or binary"
 )]
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use consentry::app;
+use consentry::coverage::Coverage;
+use consentry::engine::ScenarioResult;
 use consentry::rulebook::Rulebook;
 use consentry::verdict::Verdict;
 
@@ -72,10 +74,10 @@ fn read_by_names_only_rules_that_exist_in_loaded_packs() {
 /// reached by some bundled scenario.
 const UNREACHABLE: &[(&str, Verdict, &str)] = &[];
 
-#[test]
-fn scenarios_drive_every_rule_to_every_reachable_verdict() {
-    let book = book();
-    let (results, errors) = app::run_scenarios(&book, &[PathBuf::from("scenarios")], None);
+/// The coverage of the shipped rulebook by the bundled scenarios, computed by the library
+/// (`consentry rules --coverage`), so the tests and the command count the same way.
+fn coverage(book: &Rulebook) -> (Coverage, Vec<ScenarioResult>) {
+    let (results, errors) = app::run_scenarios(book, &[PathBuf::from("scenarios")], None);
     assert!(
         errors.is_empty(),
         "{}",
@@ -85,25 +87,63 @@ fn scenarios_drive_every_rule_to_every_reachable_verdict() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    let mut reached: BTreeMap<&str, BTreeSet<Verdict>> = BTreeMap::new();
-    for finding in results.iter().flat_map(|r| &r.findings) {
-        reached
-            .entry(finding.rule.as_str())
-            .or_default()
-            .insert(finding.verdict);
-    }
+    (Coverage::compute(book, &results), results)
+}
+
+#[test]
+fn scenarios_drive_every_rule_to_every_reachable_verdict() {
+    let book = book();
+    let (coverage, _) = coverage(&book);
     let mut missing = Vec::new();
     for id in book.rule_ids() {
+        let rule = coverage.rule(id).expect("every rule has a coverage entry");
         for verdict in Verdict::ALL {
             let exempt = UNREACHABLE
                 .iter()
                 .any(|(rule, v, _)| *rule == id && *v == verdict);
-            if !exempt && !reached.get(id).is_some_and(|set| set.contains(&verdict)) {
+            if !exempt && !rule.reached(verdict) {
                 missing.push(format!("{id}: no scenario reaches {verdict}"));
             }
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// The floor under the one above, which a rule may not be exempted from: a rule with no
+/// violating case is not shown to bite, and one with no compliant case is not shown to be
+/// satisfiable.
+#[test]
+fn every_rule_has_a_bundled_scenario_reaching_likely_violation_and_one_reaching_compliant() {
+    let book = book();
+    let (coverage, _) = coverage(&book);
+    let gaps: Vec<String> = coverage
+        .gaps()
+        .iter()
+        .map(|(rule, missing)| {
+            let names: Vec<&str> = missing.iter().map(|v| v.name()).collect();
+            format!("{}: no scenario reaches {}", rule.rule, names.join(" or "))
+        })
+        .collect();
+    assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+    assert_eq!(coverage.rules.len(), book.rule_ids().count());
+}
+
+/// Coverage recomputes verdicts to decide which elements are decisive; its table must give
+/// every finding the verdict the engine gave.
+#[test]
+fn the_coverage_verdict_table_agrees_with_the_engine_on_every_finding() {
+    let book = book();
+    let (_, results) = coverage(&book);
+    for finding in results.iter().flat_map(|r| &r.findings) {
+        let again = consentry::coverage::verdict_of(
+            finding.elements.iter().map(|e| (e.kind, e.effective())),
+        );
+        assert_eq!(
+            again, finding.verdict,
+            "{} {:?}",
+            finding.rule, finding.practice
+        );
+    }
 }
 
 /// Every rule version names a violating and a compliant example; each must be a bundled

@@ -101,3 +101,58 @@ fn a_practice_begun_before_the_2024_amendment_carries_the_counting_note() {
         "before the amendment the per-scan remedy applies anyway"
     );
 }
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("consentry")
+        .expect("the binary is built")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `explain --as-of`: the rule as read on the date, with the release definition in force then,
+/// the remedy in force, and the 2024 amendment as the next (or previous) change.
+#[test]
+fn explain_as_of_reads_bipa_15b_before_and_after_the_2024_amendment() {
+    let (code, before, stderr) = run(&["explain", "bipa.15b", "--as-of", "2024-01-01"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(before.contains("  • $written_release_kinds = written-release\n"));
+    assert!(
+        before.contains("up to $1,000 (negligent) – $5,000 (reckless or intentional) per scan")
+    );
+    assert!(before.contains(
+        "  Next: 2024-08-02\n    • $written_release_kinds (read by written-release) adds electronic-signature\n    • the remedy changes: counting changes from per scan to per person"
+    ));
+    insta::assert_snapshot!("explain_bipa_15b_as_of_2024_01_01", before);
+    let (code, after, stderr) = run(&["explain", "bipa.15b", "--as-of", "2024-09-01"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(after.contains("  • $written_release_kinds = written-release, electronic-signature\n"));
+    assert!(after.contains("  Previous: 2024-08-02\n"));
+    assert!(after.contains("  Next: none\n"));
+    insta::assert_snapshot!("explain_bipa_15b_as_of_2024_09_01", after);
+}
+
+#[test]
+fn explain_as_of_before_the_first_version_says_when_the_rule_starts() {
+    let (code, out, _) = run(&["explain", "bipa.15b", "--as-of", "2000-01-01"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Not yet in force on 2000-01-01: bipa.15b takes effect on 2008-10-03."),
+        "{out}"
+    );
+    assert!(out.contains("  Next: 2008-10-03\n    • bipa.15b takes effect"));
+    // Without --as-of, every version as before.
+    let (code, out, _) = run(&["explain", "bipa.15b"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("version from 2008-10-03 in force"), "{out}");
+    // A version replaced by a newer one: the elements that change are named.
+    let (_, out, _) = run(&["explain", "coppa.312.8", "--as-of", "2025-07-01"]);
+    assert!(out.contains("  Next: 2026-04-22\n    • a new version of coppa.312.8 takes effect (from 2026-04-22, replacing the version from 2013-07-01)"), "{out}");
+    assert!(out.contains("requires element `written-security-program` comes into force"));
+}

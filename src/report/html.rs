@@ -356,10 +356,11 @@ fn finding_details(out: &mut String, report: &Report<'_>, finding: &Finding) {
     );
     let _ = writeln!(
         out,
-        "<p class=\"meta\"><span class=\"cite\">{}</span> · <code>{}:{}</code></p>",
+        "<p class=\"meta\"><span class=\"cite\">{}</span> · <code>{}:{}</code> · <a class=\"doc\" href=\"{doc}\">rule reference</a></p>",
         esc(&finding.citation),
         esc(&finding.location.file.name),
-        finding.location.line
+        finding.location.line,
+        doc = esc(&super::doc_anchor(&finding.rule))
     );
     if let Some(w) = waiver {
         let _ = writeln!(

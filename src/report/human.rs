@@ -11,12 +11,13 @@ use crate::rulebook::{ElementKind, Rule, Rulebook};
 use crate::verdict::{Truth, Verdict};
 use crate::waiver::Status;
 
-struct Style {
-    color: bool,
+/// Terminal styling: ANSI colours when `color` is set, plain text otherwise.
+pub(super) struct Style {
+    pub(super) color: bool,
 }
 
 impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
+    pub(super) fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -24,15 +25,15 @@ impl Style {
         }
     }
 
-    fn bold(&self, text: &str) -> String {
+    pub(super) fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
 
-    fn dim(&self, text: &str) -> String {
+    pub(super) fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }
 
-    fn verdict(&self, verdict: Verdict) -> String {
+    pub(super) fn verdict(&self, verdict: Verdict) -> String {
         let label = verdict.name().replace('-', " ").to_uppercase();
         let code = match verdict {
             Verdict::LikelyViolation => "1;31",
@@ -473,6 +474,14 @@ fn finding_paragraph(out: &mut String, report: &Report<'_>, finding: &Finding, s
             )
         );
     }
+    let _ = writeln!(
+        out,
+        "   {}",
+        style.dim(&format!(
+            "rule reference {}",
+            super::doc_anchor(&finding.rule)
+        ))
+    );
     let _ = writeln!(
         out,
         "   {}",

@@ -151,6 +151,7 @@ fn finding_json(finding: &Finding, report: &Report<'_>) -> Json {
         "rule": finding.rule,
         "citation": finding.citation,
         "title": finding.title,
+        "doc": super::doc_anchor(&finding.rule),
         "verdict": finding.verdict,
         "practice": finding.practice,
         "disclosure": finding.disclosure,
@@ -175,7 +176,8 @@ fn finding_json(finding: &Finding, report: &Report<'_>) -> Json {
     })
 }
 
-fn rulebook_json(book: &Rulebook) -> Json {
+/// The statute packs of a rulebook: id, title and version of each.
+pub(crate) fn rulebook_json(book: &Rulebook) -> Json {
     book.statutes
         .values()
         .map(|s| json!({"statute": s.id, "title": s.title, "version": s.version}))

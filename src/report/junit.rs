@@ -41,11 +41,12 @@ fn outcome(report: &Report<'_>, finding: &Finding) -> Outcome {
         };
         return Outcome::Fail {
             message: format!(
-                "{} of {} ({}): {what}: {}",
+                "{} of {} ({}): {what}: {} (see {})",
                 verdict_label(finding.verdict),
                 finding.rule,
                 finding.citation,
-                reasons.join(" | ")
+                reasons.join(" | "),
+                super::doc_anchor(&finding.rule)
             ),
             body: finding_text(report, finding),
         };

@@ -322,9 +322,10 @@ fn finding_section(out: &mut String, report: &Report<'_>, number: usize, finding
         md(&finding.rule),
         md(&finding.title)
     );
+    let doc = super::doc_anchor(&finding.rule);
     let _ = writeln!(
         out,
-        "*{}* · {} · {}\n",
+        "*{}* · {} · {} · [rule reference]({doc})\n",
         md(&finding.citation),
         scope_md(finding),
         code(&format!(

@@ -1,23 +1,61 @@
 //! Reports: pure renderers of one run's findings (human memo, JSON, SARIF, JUnit, Markdown,
 //! HTML), never re-evaluating. Every format reads the same [`Report`].
 
+mod coverage;
+mod diff;
 mod escape;
+mod explain;
 mod html;
 mod human;
 mod json;
 mod junit;
 mod markdown;
 mod reach;
+mod reference;
 mod sarif;
 mod totals;
 
+pub use coverage::{render_coverage_human, render_coverage_json};
+pub use diff::{
+    DiffSides, render_diff_failed_json, render_diff_human, render_diff_json, render_diff_markdown,
+};
+pub use explain::render_rule_as_of;
 pub use html::render_html;
 pub use human::{render_human, render_rule};
 pub use json::{diagnostic_json, failed_json, render_json, rules_json, validation_json};
 pub use junit::render_junit;
 pub use markdown::render_markdown;
+pub use reference::{Example, render_rule_reference};
 pub use sarif::render_sarif;
 pub use totals::{ExposureTotal, TOTALS_BASIS, Totals};
+
+/// The generated rule reference (`consentry rules --format markdown`), relative to the
+/// repository root.
+pub const RULES_DOC: &str = "docs/rules.md";
+
+/// Where a rule is documented: `docs/rules.md#bipa.15b`. Every finding in every format names
+/// it, so a reader of any report can look up what the rule checks and why.
+pub fn doc_anchor(rule: &str) -> String {
+    format!("{RULES_DOC}#{rule}")
+}
+
+/// The rule reference as an absolute URL, for formats that require one (SARIF's `helpUri`):
+/// `CONSENTRY_DOCS_URL` (the URL of the published `docs/rules.md`) when the binary was built
+/// with it set, else this version's copy in the crate's source on docs.rs.
+pub fn doc_url(rule: &str) -> String {
+    let base = option_env!("CONSENTRY_DOCS_URL")
+        .filter(|url| !url.is_empty())
+        .map_or_else(
+            || {
+                format!(
+                    "https://docs.rs/crate/consentry/{}/source/{RULES_DOC}",
+                    env!("CARGO_PKG_VERSION")
+                )
+            },
+            str::to_string,
+        );
+    format!("{base}#{rule}")
+}
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::engine::{ElementResult, Finding, ScenarioResult};

@@ -107,6 +107,7 @@ fn descriptor(book: &Rulebook, versions: &[Rule]) -> Option<Json> {
         "shortDescription": { "text": rule.title },
         "fullDescription": { "text": rule.summary.trim() },
         "help": { "text": help, "markdown": markdown },
+        "helpUri": super::doc_url(&rule.id),
         "defaultConfiguration": { "level": "error" },
         "properties": {
             "tags": ["privacy", "compliance", rule.statute],
@@ -114,6 +115,7 @@ fn descriptor(book: &Rulebook, versions: &[Rule]) -> Option<Json> {
             "citation": rule.citation,
             "scope": rule.scope,
             "versions": versions_json,
+            "doc": super::doc_anchor(&rule.id),
         },
     }))
 }
@@ -220,6 +222,7 @@ fn result_json(
             "practice": finding.practice,
             "disclosure": finding.disclosure,
             "citation": finding.citation,
+            "doc": super::doc_anchor(&finding.rule),
             "missingFacts": finding.missing_facts.iter().map(|m| m.key.path.clone()).collect::<Vec<_>>(),
             "assumptions": finding.assumptions,
             "exposure": finding.exposure.as_ref().map(|x| json!({
