@@ -185,7 +185,15 @@ pub fn element_changes(before: &Element, after: &Element) -> Vec<ElementChange> 
     if before.condition.without_spans() != after.condition.without_spans() {
         what.push(ElementChange::Condition);
     }
-    if (before.presumed, before.presumed_holds) != (after.presumed, after.presumed_holds) {
+    if (
+        before.presumed,
+        before.presumed_holds,
+        &before.presumed_while_unstated,
+    ) != (
+        after.presumed,
+        after.presumed_holds,
+        &after.presumed_while_unstated,
+    ) {
         what.push(ElementChange::Presumption);
     }
     if before.text.trim() != after.text.trim() || before.cite.trim() != after.cite.trim() {
@@ -206,6 +214,9 @@ fn same_remedy(a: &Remedy, b: &Remedy) -> bool {
         && a.high == b.high
         && a.unit == b.unit
         && a.count == b.count
+        && a.tiers == b.tiers
+        && a.or_greater == b.or_greater
+        && a.combine == b.combine
 }
 
 /// Everything that differs from `before` to `after`: the version, elements added, removed or

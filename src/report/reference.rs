@@ -146,17 +146,120 @@ pub fn render_rule_reference(book: &Rulebook, examples: &[Example]) -> String {
             }
             let _ = writeln!(out);
         }
+        let shared = shared_elements(book, &statute.id);
+        if !shared.is_empty() {
+            let _ = writeln!(
+                out,
+                "**Shared elements.** Threshold questions the pack's rules ask alike, written once here; a rule that words one differently shows its own wording.\n"
+            );
+            for element in &shared {
+                let _ = writeln!(
+                    out,
+                    "<a id=\"{}\"></a>\n",
+                    shared_anchor(&statute.id, element.shared.as_deref().unwrap_or(""))
+                );
+                element_item(&mut out, element);
+                let _ = writeln!(out);
+            }
+        }
         for versions in book
             .rules_in_order()
             .filter(|v| v.first().is_some_and(|r| r.statute == statute.id))
         {
-            rule_section(&mut out, book, versions, examples);
+            rule_section(&mut out, book, versions, examples, &shared);
         }
     }
     out
 }
 
-fn rule_section(out: &mut String, book: &Rulebook, versions: &[Rule], examples: &[Example]) {
+/// The anchor of a shared element's entry in the pack section.
+fn shared_anchor(statute: &str, shared: &str) -> String {
+    format!("{statute}.element.{shared}")
+}
+
+/// The pack's shared elements as most of its rules use them: for each shared id, the wording
+/// (text, cite, condition, fix, presumption, dates) the most uses have, first seen on a tie.
+fn shared_elements<'a>(book: &'a Rulebook, statute: &str) -> Vec<&'a Element> {
+    let mut uses: Vec<(&Element, usize)> = Vec::new();
+    for element in book
+        .rules_in_order()
+        .flatten()
+        .filter(|r| r.statute == statute)
+        .flat_map(|r| &r.elements)
+        .filter(|e| e.shared.is_some())
+    {
+        match uses.iter_mut().find(|(e, _)| same_element(e, element)) {
+            Some((_, n)) => *n += 1,
+            None => uses.push((element, 1)),
+        }
+    }
+    let mut out: Vec<&Element> = Vec::new();
+    for (element, n) in &uses {
+        let best = uses
+            .iter()
+            .filter(|(e, _)| e.shared == element.shared)
+            .max_by_key(|(_, m)| *m)
+            .map(|(e, _)| *e);
+        if best.is_some_and(|b| std::ptr::eq(b, *element))
+            && *n > 0
+            && !out.iter().any(|e| e.shared == element.shared)
+        {
+            out.push(element);
+        }
+    }
+    out.sort_by(|a, b| a.shared.cmp(&b.shared));
+    out
+}
+
+/// Whether two elements say the same thing (the rule they belong to aside).
+fn same_element(a: &Element, b: &Element) -> bool {
+    a.id == b.id
+        && a.shared == b.shared
+        && reading::element_changes(a, b).is_empty()
+        && (a.effective, a.until) == (b.effective, b.until)
+}
+
+/// One element in full: text, citation, condition, dates, presumption, fix.
+fn element_item(out: &mut String, element: &Element) {
+    let mut lines = vec![
+        format!("- {} — {}", code(&element.id), md(element.text.trim())),
+        format!("*{}*", md(&element.cite)),
+        format!("when: {}", code(&element.condition.to_string())),
+    ];
+    let mut notes = Vec::new();
+    if let Some(d) = dates(element.effective, element.until) {
+        notes.push(format!("in force {d}"));
+    }
+    if let Some(p) = presumption(element) {
+        notes.push(p.to_string());
+    }
+    if !element.presumed_while_unstated.is_empty() {
+        let paths: Vec<String> = element
+            .presumed_while_unstated
+            .iter()
+            .map(|p| code(p))
+            .collect();
+        notes.push(format!(
+            "the presumption is lifted once {} is stated",
+            paths.join(" or ")
+        ));
+    }
+    if !notes.is_empty() {
+        lines.push(notes.join("; "));
+    }
+    if let Some(fix) = &element.fix {
+        lines.push(format!("fix: {}", md(fix.trim())));
+    }
+    let _ = writeln!(out, "{}  ", lines.join("  \n  "));
+}
+
+fn rule_section(
+    out: &mut String,
+    book: &Rulebook,
+    versions: &[Rule],
+    examples: &[Example],
+    shared: &[&Element],
+) {
     let Some(latest) = versions.last() else {
         return;
     };
@@ -191,7 +294,7 @@ fn rule_section(out: &mut String, book: &Rulebook, versions: &[Rule], examples: 
         if versions.len() > 1 {
             let _ = writeln!(out, "#### Version {}\n", version_dates(version));
         }
-        version_body(out, book, version, previous, examples);
+        version_body(out, book, version, previous, examples, shared);
         previous = Some(version);
     }
 }
@@ -212,6 +315,7 @@ fn version_body(
     rule: &Rule,
     previous: Option<&Rule>,
     examples: &[Example],
+    shared: &[&Element],
 ) {
     let _ = writeln!(
         out,
@@ -257,28 +361,25 @@ fn version_body(
                 );
                 continue;
             }
-            let mut lines = vec![
-                format!("- {} — {}", code(&element.id), md(element.text.trim())),
-                format!("*{}*", md(&element.cite)),
-                format!("when: {}", code(&element.condition.to_string())),
-            ];
-            let mut notes = Vec::new();
-            if let Some(d) = dates(element.effective, element.until) {
-                notes.push(format!("in force {d}"));
+            if let Some(name) = &element.shared {
+                if shared.iter().any(|s| same_element(s, element)) {
+                    let _ = writeln!(
+                        out,
+                        "- {} — [shared element](#{}), as written for the pack",
+                        code(&element.id),
+                        shared_anchor(&rule.statute, name)
+                    );
+                    continue;
+                }
             }
-            if let Some(p) = presumption(element) {
-                notes.push(p.to_string());
+            element_item(out, element);
+            if let Some(name) = &element.shared {
+                let _ = writeln!(
+                    out,
+                    "  (the [shared element](#{}) in this rule's own wording)",
+                    shared_anchor(&rule.statute, name)
+                );
             }
-            if let Some(shared) = &element.shared {
-                notes.push(format!("shared element {}", code(shared)));
-            }
-            if !notes.is_empty() {
-                lines.push(notes.join("; "));
-            }
-            if let Some(fix) = &element.fix {
-                lines.push(format!("fix: {}", md(fix.trim())));
-            }
-            let _ = writeln!(out, "{}", lines.join("  \n  "));
         }
         let _ = writeln!(out);
     }
