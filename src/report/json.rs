@@ -2,8 +2,11 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Report, Totals};
+use std::io::{self, Write};
+
+use super::{Report, Totals, pretty};
 use crate::diagnostics::Diagnostic;
+use crate::engine::ScenarioResult;
 use crate::engine::{Finding, MissingFact};
 use crate::rulebook::{Remedy, Rulebook};
 use crate::verdict::{Truth, Verdict};
@@ -229,65 +232,84 @@ pub fn failed_json(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
-/// Renders the report as pretty-printed JSON (deterministic: same input, same bytes).
-pub fn render_json(report: &Report<'_>) -> String {
-    let scenarios: Vec<Json> = report
-        .results
-        .iter()
-        .map(|result| {
-            let counts = |statute: Option<&str>| {
-                let mut counts = Map::new();
-                for verdict in Verdict::ALL {
-                    let count = result
-                        .findings
-                        .iter()
-                        .filter(|f| f.verdict == verdict && statute.is_none_or(|s| f.statute == s))
-                        .count();
-                    counts.insert(verdict.name().into(), Json::from(count));
-                }
-                counts
-            };
-            let mut statutes: Vec<&str> =
-                result.findings.iter().map(|f| f.statute.as_str()).collect();
-            statutes.dedup();
-            let by_statute: Map<String, Json> = statutes
-                .into_iter()
-                .map(|s| (s.to_string(), Json::Object(counts(Some(s)))))
-                .collect();
-            let summary = counts(None);
-            json!({
-                "id": result.scenario.id,
-                "title": result.scenario.title,
-                "file": result.scenario.file.name,
-                "as_of": result.as_of,
-                "findings": result
-                    .findings
-                    .iter()
-                    .filter(|f| report.all || f.verdict != Verdict::NotApplicable)
-                    .map(|f| finding_json(f, report))
-                    .collect::<Vec<_>>(),
-                "summary": summary,
-                "summary_by_statute": by_statute,
-                "waived_findings": report.waived_in(result),
-                "exposure_total": totals_json(&report.scenario_totals(result)),
-            })
-        })
-        .collect();
-    let errors: Vec<Json> = report.errors.iter().map(diagnostic_json).collect();
+/// The key of the scenarios list, where the document is split to stream it.
+const SCENARIOS_KEY: &str = "\n  \"scenarios\": []";
+
+/// The report document with no scenarios: the head and tail around the streamed scenarios.
+fn skeleton(report: &Report<'_>) -> String {
     let out = json!({
         "schema_version": SCHEMA_VERSION,
         "consentry": env!("CARGO_PKG_VERSION"),
         "rulebook": rulebook_json(report.rulebook),
-        "scenarios": scenarios,
-        "errors": errors,
+        "scenarios": [],
+        "errors": report.errors.iter().map(diagnostic_json).collect::<Vec<_>>(),
         "fail_on": report.fail_on.name(),
         "failing_findings": report.failing(),
         "exposure_total": totals_json(&report.run_totals()),
         "waivers": waivers_json(report.waivers),
     });
-    let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_string_pretty(&out).unwrap_or_default()
+}
+
+/// Writes the document up to the opening bracket of `scenarios` (none of it depends on the
+/// scenarios).
+pub(crate) fn head(out: &mut dyn Write, book: &Rulebook) -> io::Result<()> {
+    let report = Report::new(book, &[], &[]);
+    let text = skeleton(&report);
+    let at = text.find(SCENARIOS_KEY).unwrap_or(text.len());
+    out.write_all(text.get(..at).unwrap_or_default().as_bytes())?;
+    out.write_all(b"\n  \"scenarios\": [")
+}
+
+/// Appends one scenario's object, as an element of `scenarios` (after a comma).
+pub(crate) fn scenario(out: &mut Vec<u8>, report: &Report<'_>, result: &ScenarioResult) {
+    let counts = |statute: Option<&str>| {
+        let mut counts = Map::new();
+        for verdict in Verdict::ALL {
+            let count = result
+                .findings
+                .iter()
+                .filter(|f| f.verdict == verdict && statute.is_none_or(|s| f.statute == s))
+                .count();
+            counts.insert(verdict.name().into(), Json::from(count));
+        }
+        counts
+    };
+    let mut statutes: Vec<&str> = result.findings.iter().map(|f| f.statute.as_str()).collect();
+    statutes.dedup();
+    let by_statute: Map<String, Json> = statutes
+        .into_iter()
+        .map(|s| (s.to_string(), Json::Object(counts(Some(s)))))
+        .collect();
+    let summary = counts(None);
+    let value = json!({
+        "id": result.scenario.id,
+        "title": result.scenario.title,
+        "file": result.scenario.file.name,
+        "as_of": result.as_of,
+        "findings": result
+            .findings
+            .iter()
+            .filter(|f| report.all || f.verdict != Verdict::NotApplicable)
+            .map(|f| finding_json(f, report))
+            .collect::<Vec<_>>(),
+        "summary": summary,
+        "summary_by_statute": by_statute,
+        "waived_findings": report.waived_in(result),
+        "exposure_total": totals_json(&report.scenario_totals(result)),
+    });
+    pretty::element(out, 2, &value);
+}
+
+/// Writes the rest of the document after the scenarios: `any` says whether one was written.
+pub(crate) fn tail(out: &mut dyn Write, report: &Report<'_>, any: bool) -> io::Result<()> {
+    let text = skeleton(report);
+    let at = text
+        .find(SCENARIOS_KEY)
+        .map_or(text.len(), |at| at + SCENARIOS_KEY.len());
+    pretty::close_array(out, 2, any)?;
+    out.write_all(text.get(at..).unwrap_or_default().as_bytes())?;
+    out.write_all(b"\n")
 }
 
 /// The statute packs and rules as JSON, for `consentry rules --format json`.

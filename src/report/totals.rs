@@ -1,8 +1,6 @@
 //! Exposure totals: the findings' own estimates added up per scenario and per run, likely and
 //! possible violations apart, one sum per currency, with the counts and notes they rest on.
 
-use std::collections::BTreeMap;
-
 use crate::engine::Finding;
 use crate::exposure::money;
 use crate::verdict::Verdict;
@@ -87,49 +85,73 @@ pub struct Totals {
 impl Totals {
     /// Adds up the estimates of `findings` (each with whether it is waived).
     pub fn of<'f>(findings: impl IntoIterator<Item = (&'f Finding, bool)>) -> Self {
-        let mut sums: BTreeMap<(u8, String), ExposureTotal> = BTreeMap::new();
         let mut totals = Totals::default();
         for (finding, waived) in findings {
-            let order = match finding.verdict {
-                Verdict::LikelyViolation => 0,
-                Verdict::PossibleViolation => 1,
-                _ => continue,
-            };
-            let Some(exposure) = &finding.exposure else {
-                if order == 0 {
-                    totals.likely_unestimated += 1;
-                } else {
-                    totals.possible_unestimated += 1;
-                }
-                continue;
-            };
-            let sum = sums
-                .entry((order, exposure.currency.clone()))
-                .or_insert_with(|| ExposureTotal {
-                    verdict: finding.verdict,
-                    currency: exposure.currency.clone(),
-                    low: Some(0.0),
-                    high: 0.0,
-                    findings: 0,
-                    waived: 0,
-                    notes: Vec::new(),
-                });
-            // One "up to" figure makes the whole sum an "up to" figure.
-            sum.low = match (sum.low, exposure.low) {
-                (Some(a), Some(b)) => Some(a + b),
-                _ => None,
-            };
-            sum.high += exposure.high;
-            sum.findings += 1;
-            sum.waived += usize::from(waived);
-            for note in &exposure.notes {
-                if !sum.notes.contains(note) {
-                    sum.notes.push(note.clone());
-                }
+            totals.add(finding, waived);
+        }
+        totals
+    }
+
+    /// Adds one finding's estimate (a run adds them up scenario by scenario, in file order,
+    /// so the sums are the same floating-point additions whatever the run holds at once).
+    pub fn add(&mut self, finding: &Finding, waived: bool) {
+        let order: u8 = match finding.verdict {
+            Verdict::LikelyViolation => 0,
+            Verdict::PossibleViolation => 1,
+            _ => return,
+        };
+        let Some(exposure) = &finding.exposure else {
+            if order == 0 {
+                self.likely_unestimated += 1;
+            } else {
+                self.possible_unestimated += 1;
+            }
+            return;
+        };
+        // `sums` stays sorted by verdict, then currency.
+        fn key(s: &ExposureTotal) -> (u8, &str) {
+            (
+                u8::from(s.verdict != Verdict::LikelyViolation),
+                s.currency.as_str(),
+            )
+        }
+        let at = match self
+            .sums
+            .binary_search_by(|s| key(s).cmp(&(order, exposure.currency.as_str())))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.sums.insert(
+                    at,
+                    ExposureTotal {
+                        verdict: finding.verdict,
+                        currency: exposure.currency.clone(),
+                        low: Some(0.0),
+                        high: 0.0,
+                        findings: 0,
+                        waived: 0,
+                        notes: Vec::new(),
+                    },
+                );
+                at
+            }
+        };
+        let Some(sum) = self.sums.get_mut(at) else {
+            return;
+        };
+        // One "up to" figure makes the whole sum an "up to" figure.
+        sum.low = match (sum.low, exposure.low) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        sum.high += exposure.high;
+        sum.findings += 1;
+        sum.waived += usize::from(waived);
+        for note in &exposure.notes {
+            if !sum.notes.contains(note) {
+                sum.notes.push(note.clone());
             }
         }
-        totals.sums = sums.into_values().collect();
-        totals
     }
 
     /// The sums at `verdict`.
