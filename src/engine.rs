@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::condition::{Collection, Expr, Literal, Node, Op, Quantifier, ScopeKind};
 use crate::exposure::{Exposure, exposure};
-use crate::rulebook::{ElementKind, Remedy, Rule, Rulebook};
+use crate::rulebook::{Element, ElementKind, Remedy, Rule, Rulebook};
 use crate::scenario::{Disclosure, Practice, Scenario, StatedFact};
 use crate::source::Location;
 use crate::value::{Date, Value};
@@ -174,8 +174,48 @@ struct Trace {
 /// be: evaluation reads thousands of operands per scenario.
 enum Operand<'a> {
     Known(Cow<'a, Value>),
-    Set(Cow<'a, [String]>),
+    /// A string literal of the condition.
+    Text(&'a str),
+    Set(Set<'a>),
     Unknown,
+}
+
+/// The values of a definition or of a list literal, borrowed from the rulebook.
+#[derive(Clone, Copy)]
+enum Set<'a> {
+    Strings(&'a [String]),
+    Literals(&'a [Literal]),
+}
+
+/// The text values of a [`Set`].
+#[derive(Clone)]
+struct SetIter<'a> {
+    set: Set<'a>,
+    at: usize,
+}
+
+impl<'a> Iterator for SetIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let at = self.at;
+            self.at += 1;
+            match self.set {
+                Set::Strings(items) => return items.get(at).map(String::as_str),
+                Set::Literals(items) => match items.get(at)? {
+                    Literal::Str(s) => return Some(s),
+                    _ => continue,
+                },
+            }
+        }
+    }
+}
+
+impl<'a> Set<'a> {
+    fn iter(self) -> SetIter<'a> {
+        SetIter { set: self, at: 0 }
+    }
 }
 
 /// Evaluates every rule in force on the scenario's date (or `as_of_override`).
@@ -235,19 +275,25 @@ pub fn evaluate(
     }
 }
 
-/// The verdict alone, without the element results and the facts behind them.
-fn verdict_only(rule: &Rule, env: Env<'_>) -> Verdict {
+/// The verdict with one fact given a what-if value (in `env.overrides`): only the elements
+/// whose condition reads `path` are evaluated again; the others keep the values `decide` gave
+/// them, which the override cannot change.
+fn verdict_with(elements: &[(&Element, &ElementResult, bool)], env: Env<'_>) -> Verdict {
     let (mut attaches, mut excepted, mut breach) = (Truth::True, Truth::False, Truth::False);
-    for element in rule.elements_on(env.date) {
-        let mut trace = Trace {
-            quiet: true,
-            ..Trace::default()
-        };
-        let value = truth(&element.condition, env, &mut trace);
-        let effective = if element.presumed && value == Truth::Unknown {
-            Truth::from(element.presumed_holds)
+    for &(element, result, reads) in elements {
+        let effective = if reads {
+            let mut trace = Trace {
+                quiet: true,
+                ..Trace::default()
+            };
+            let value = truth(&element.condition, env, &mut trace);
+            if element.presumed && value == Truth::Unknown {
+                Truth::from(element.presumed_holds)
+            } else {
+                value
+            }
         } else {
-            value
+            result.effective()
         };
         match element.kind {
             ElementKind::Applies => attaches = attaches.and(effective),
@@ -391,6 +437,13 @@ fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<M
             }
         }
     }
+    // The elements in force beside their results, and the paths each reads.
+    let in_force: Vec<(&Element, &ElementResult)> =
+        rule.elements_on(env.date).zip(elements).collect();
+    let paths: Vec<Vec<&str>> = in_force
+        .iter()
+        .map(|(element, _)| element.condition.paths())
+        .collect();
     let mut out: Vec<MissingFact> = keys
         .into_iter()
         .filter_map(|key| {
@@ -403,6 +456,13 @@ fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<M
             let decisiveness = if candidates.is_empty() {
                 Decisiveness::WithOthers
             } else {
+                let reading: Vec<(&Element, &ElementResult, bool)> = in_force
+                    .iter()
+                    .zip(&paths)
+                    .map(|(&(element, result), paths)| {
+                        (element, result, paths.contains(&key.path.as_str()))
+                    })
+                    .collect();
                 let decided = candidates
                     .into_iter()
                     .filter(|value| {
@@ -411,7 +471,7 @@ fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<M
                             overrides: &overrides,
                             ..env
                         };
-                        verdict_only(rule, what_if) != Verdict::PossibleViolation
+                        verdict_with(&reading, what_if) != Verdict::PossibleViolation
                     })
                     .count();
                 let total = if fact.ty == FactType::Bool {
@@ -461,7 +521,7 @@ fn fingerprint(
 fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
     match &expr.node {
         Node::Lit(Literal::Bool(b)) => Truth::from(*b),
-        Node::Path { .. } => match operand(expr, env, trace).0 {
+        Node::Path { .. } => match operand(expr, env, trace) {
             Operand::Known(value) => match value.as_ref() {
                 Value::Bool(b) => Truth::from(*b),
                 _ => Truth::Unknown,
@@ -484,33 +544,38 @@ fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
         ),
         Node::Cmp(left, op, right) => compare(left, *op, right, env, trace),
         Node::Quant(quantifier, collection, body) => {
-            let items: Vec<Env<'_>> = match collection {
-                Collection::Disclosures => env
-                    .practice
-                    .map(|p| p.disclosures.as_slice())
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|disclosure| Env {
-                        disclosure: Some(disclosure),
-                        through_quantifier: true,
-                        ..env
-                    })
-                    .collect(),
-                Collection::Practices => env
-                    .scenario
-                    .practices
-                    .iter()
-                    .map(|practice| Env {
-                        practice: Some(practice),
-                        through_quantifier: true,
-                        ..env
-                    })
-                    .collect(),
+            let (start, combine): (Truth, fn(Truth, Truth) -> Truth) = match quantifier {
+                Quantifier::Any => (Truth::False, Truth::or),
+                Quantifier::All => (Truth::True, Truth::and),
             };
-            let bodies = items.into_iter().map(|inner| (body.as_ref(), inner));
-            match quantifier {
-                Quantifier::Any => junction(bodies, Truth::False, Truth::or, trace),
-                Quantifier::All => junction(bodies, Truth::True, Truth::and, trace),
+            match collection {
+                Collection::Disclosures => {
+                    let items = env
+                        .practice
+                        .map(|p| p.disclosures.as_slice())
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|disclosure| {
+                            let inner = Env {
+                                disclosure: Some(disclosure),
+                                through_quantifier: true,
+                                ..env
+                            };
+                            (body.as_ref(), inner)
+                        });
+                    junction(items, start, combine, trace)
+                }
+                Collection::Practices => {
+                    let items = env.scenario.practices.iter().map(|practice| {
+                        let inner = Env {
+                            practice: Some(practice),
+                            through_quantifier: true,
+                            ..env
+                        };
+                        (body.as_ref(), inner)
+                    });
+                    junction(items, start, combine, trace)
+                }
             }
         }
         Node::Lit(_) | Node::List(_) | Node::Def(_) | Node::Offset(..) => Truth::Unknown,
@@ -554,56 +619,42 @@ fn junction<'a, 'e>(
     result
 }
 
-fn operand<'a>(expr: &'a Expr, env: Env<'a>, trace: &mut Trace) -> (Operand<'a>, Option<Domain>) {
+fn operand<'a>(expr: &'a Expr, env: Env<'a>, trace: &mut Trace) -> Operand<'a> {
     let owned = |value: Value| Operand::Known(Cow::Owned(value));
     match &expr.node {
-        Node::Lit(Literal::Bool(b)) => (owned(Value::Bool(*b)), None),
-        Node::Lit(Literal::Int(i)) => (owned(Value::Int(*i)), None),
-        Node::Lit(Literal::Str(s)) => (owned(Value::Str(s.clone())), None),
-        Node::Lit(Literal::Date(d)) => (owned(Value::Date(*d)), None),
-        Node::List(items) => (
-            Operand::Set(Cow::Owned(
-                items
-                    .iter()
-                    .filter_map(|l| {
-                        if let Literal::Str(s) = l {
-                            Some(s.clone())
-                        } else {
-                            None
-                        }
-                    })
-                    .collect(),
-            )),
-            None,
-        ),
-        Node::Def(name) => (
-            Operand::Set(Cow::Borrowed(env.book.definition_on(
-                env.statute,
-                name,
-                env.date,
-            ))),
-            None,
-        ),
-        Node::Path { path, key } => {
-            let domain = env.book.vocabulary.fact(path).map(|f| f.domain());
-            (lookup(path, key.as_deref(), env, trace), domain)
-        }
-        Node::Offset(base, offset) => match operand(base, env, trace).0 {
+        Node::Lit(Literal::Bool(b)) => owned(Value::Bool(*b)),
+        Node::Lit(Literal::Int(i)) => owned(Value::Int(*i)),
+        Node::Lit(Literal::Str(s)) => Operand::Text(s),
+        Node::Lit(Literal::Date(d)) => owned(Value::Date(*d)),
+        Node::List(items) => Operand::Set(Set::Literals(items)),
+        Node::Def(name) => Operand::Set(Set::Strings(env.book.definition_on(
+            env.statute,
+            name,
+            env.date,
+        ))),
+        Node::Path { path, key } => lookup(path, key.as_deref(), env, trace),
+        Node::Offset(base, offset) => match operand(base, env, trace) {
             Operand::Known(value) => match value.as_ref() {
-                Value::Date(date) => (
-                    offset
-                        .apply(*date)
-                        .map_or(Operand::Unknown, |d| owned(Value::Date(d))),
-                    None,
-                ),
-                _ => (Operand::Unknown, None),
+                Value::Date(date) => offset
+                    .apply(*date)
+                    .map_or(Operand::Unknown, |d| owned(Value::Date(d))),
+                _ => Operand::Unknown,
             },
-            _ => (Operand::Unknown, None),
+            _ => Operand::Unknown,
         },
         _ => match truth(expr, env, trace).known() {
-            Some(b) => (owned(Value::Bool(b)), None),
-            None => (Operand::Unknown, None),
+            Some(b) => owned(Value::Bool(b)),
+            None => Operand::Unknown,
         },
+    }
+}
+
+/// The domain of a fact path operand (the values it compares hierarchically), looked up only
+/// for the comparisons that need it.
+fn domain_of(expr: &Expr, env: Env<'_>) -> Option<Domain> {
+    match &expr.node {
+        Node::Path { path, .. } => env.book.vocabulary.fact(path).map(|f| f.domain()),
+        _ => None,
     }
 }
 
@@ -619,6 +670,21 @@ fn fact_key(path: &str, env: Env<'_>) -> FactKey {
             .filter(|_| path.starts_with("practice.disclosure."))
             .map(|d| d.name.clone()),
     }
+}
+
+/// Whether `key` is [`fact_key`]`(path, env)`, without building it.
+fn is_key(key: &FactKey, path: &str, env: Env<'_>) -> bool {
+    let practice = env
+        .practice
+        .filter(|_| path.starts_with("practice."))
+        .map(|p| p.id.as_str());
+    let disclosure = env
+        .disclosure
+        .filter(|_| path.starts_with("practice.disclosure."))
+        .map(|d| d.name.as_str());
+    key.path == path
+        && key.practice.as_deref() == practice
+        && key.disclosure.as_deref() == disclosure
 }
 
 fn lookup<'a>(path: &str, key: Option<&str>, env: Env<'a>, trace: &mut Trace) -> Operand<'a> {
@@ -638,11 +704,8 @@ fn lookup<'a>(path: &str, key: Option<&str>, env: Env<'a>, trace: &mut Trace) ->
         }
         return Operand::Known(Cow::Owned(Value::Date(env.date)));
     }
-    if !env.overrides.is_empty() {
-        let fact_key = fact_key(path, env);
-        if let Some((_, value)) = env.overrides.iter().find(|(k, _)| *k == fact_key) {
-            return Operand::Known(Cow::Borrowed(value));
-        }
+    if let Some((_, value)) = env.overrides.iter().find(|(k, _)| is_key(k, path, env)) {
+        return Operand::Known(Cow::Borrowed(value));
     }
     let stated: Option<&'a StatedFact> = if path.starts_with("practice.disclosure.") {
         env.disclosure.and_then(|d| d.facts.get(path))
@@ -670,11 +733,8 @@ fn lookup<'a>(path: &str, key: Option<&str>, env: Env<'a>, trace: &mut Trace) ->
             Operand::Known(value)
         }
         _ => {
-            if !trace.quiet {
-                let fact_key = fact_key(path, env);
-                if !trace.unknown.contains(&fact_key) {
-                    trace.unknown.push(fact_key);
-                }
+            if !trace.quiet && !trace.unknown.iter().any(|k| is_key(k, path, env)) {
+                trace.unknown.push(fact_key(path, env));
             }
             Operand::Unknown
         }
@@ -720,29 +780,27 @@ fn record_read(
     }
 }
 
-fn relate_any(env: Env<'_>, domain: &Domain, stated: &[String], asked: &[String]) -> Truth {
-    let mut result = Truth::False;
-    for s in stated {
-        for a in asked {
-            result = result.or(match env.book.vocabulary.relate(domain, s, a) {
-                Match::Yes => Truth::True,
-                Match::Maybe => Truth::Unknown,
-                Match::No => Truth::False,
-            });
-        }
+fn relate_any<'s, 'q>(
+    env: Env<'_>,
+    domain: &Domain,
+    stated: impl Iterator<Item = &'s str>,
+    asked: impl Iterator<Item = &'q str> + Clone,
+) -> Truth {
+    match env.book.vocabulary.relate_lists(domain, stated, asked) {
+        Match::Yes => Truth::True,
+        Match::Maybe => Truth::Unknown,
+        Match::No => Truth::False,
     }
-    result
 }
 
 fn compare(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
     let result = compare_values(left, op, right, env, trace);
     // A stated value broader than what the rule asks (`biometric` for `face-geometry`, `US`
     // for `US-IL`) leaves the comparison open: name the fact as one to make more specific.
-    if result == Truth::Unknown {
+    if result == Truth::Unknown && !trace.quiet {
         if let Node::Path { path, .. } = &left.node {
-            let key = fact_key(path, env);
-            if !trace.unknown.contains(&key) {
-                trace.unknown.push(key);
+            if !trace.unknown.iter().any(|k| is_key(k, path, env)) {
+                trace.unknown.push(fact_key(path, env));
             }
         }
     }
@@ -750,9 +808,24 @@ fn compare(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -
 }
 
 fn compare_values(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
-    let (l, left_domain) = operand(left, env, trace);
-    let (r, right_domain) = operand(right, env, trace);
-    let domain = left_domain.or(right_domain).unwrap_or(Domain::Text);
+    let l = operand(left, env, trace);
+    let r = operand(right, env, trace);
+    let domain = || {
+        domain_of(left, env)
+            .or_else(|| domain_of(right, env))
+            .unwrap_or(Domain::Text)
+    };
+    // A text operand, stated or literal.
+    fn text<'o>(operand: &'o Operand<'_>) -> Option<&'o str> {
+        match operand {
+            Operand::Text(s) => Some(s),
+            Operand::Known(value) => match value.as_ref() {
+                Value::Str(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
     match (op, &l, &r) {
         (_, Operand::Unknown, _) | (_, _, Operand::Unknown) => Truth::Unknown,
         (Op::Eq | Op::Ne, Operand::Known(a), Operand::Known(b)) => {
@@ -784,18 +857,30 @@ fn compare_values(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut T
                 None => Truth::Unknown,
             }
         }
-        (Op::In, Operand::Known(a), Operand::Set(set)) => match a.as_ref() {
-            Value::Str(s) => relate_any(env, &domain, std::slice::from_ref(s), set),
-            _ => Truth::Unknown,
+        (Op::Eq | Op::Ne, Operand::Text(_), Operand::Known(_) | Operand::Text(_))
+        | (Op::Eq | Op::Ne, Operand::Known(_), Operand::Text(_)) => {
+            let equal = text(&l).is_some() && text(&l) == text(&r);
+            Truth::from(if op == Op::Eq { equal } else { !equal })
+        }
+        (Op::In, Operand::Known(_) | Operand::Text(_), Operand::Set(set)) => match text(&l) {
+            Some(s) => relate_any(env, &domain(), std::iter::once(s), set.iter()),
+            None => Truth::Unknown,
         },
-        (Op::Contains, Operand::Known(a), Operand::Known(b)) => match (a.as_ref(), b.as_ref()) {
-            (Value::List(items), Value::Str(s)) => {
-                relate_any(env, &domain, items, std::slice::from_ref(s))
+        (Op::Contains, Operand::Known(a), Operand::Known(_) | Operand::Text(_)) => {
+            match (a.as_ref(), text(&r)) {
+                (Value::List(items), Some(s)) => relate_any(
+                    env,
+                    &domain(),
+                    items.iter().map(String::as_str),
+                    std::iter::once(s),
+                ),
+                _ => Truth::Unknown,
             }
-            _ => Truth::Unknown,
-        },
+        }
         (Op::Overlaps, Operand::Known(a), Operand::Set(set)) => match a.as_ref() {
-            Value::List(items) => relate_any(env, &domain, items, set),
+            Value::List(items) => {
+                relate_any(env, &domain(), items.iter().map(String::as_str), set.iter())
+            }
             _ => Truth::Unknown,
         },
         // INVARIANT: the rulebook loader type-checks every condition, so no other shape occurs.

@@ -90,8 +90,17 @@ impl SourceFile {
             .checked_sub(1)
             .and_then(|i| self.index.line_starts.get(i))
             .map_or(0, |s| *s as usize);
-        let column = self.index.chars_before(&self.text, offset)
-            - self.index.chars_before(&self.text, line_start);
+        // Counting from the line's start is cheapest for ordinary lines; a very long line
+        // (one line of megabytes) goes by the checkpoints, so locating every fact on it does
+        // not take quadratic time.
+        let column = if offset - line_start <= CHECKPOINT_BYTES {
+            self.text
+                .get(line_start..offset)
+                .map_or(0, |line| line.chars().count())
+        } else {
+            self.index.chars_before(&self.text, offset)
+                - self.index.chars_before(&self.text, line_start)
+        };
         (line_index + 1, column + 1)
     }
 }
