@@ -648,12 +648,15 @@ pub fn check_to(
                             .get("scenario.id")
                             .map_or(0..0, |f| f.location.span.clone());
                         let file = Arc::clone(&scenario.file);
+                        // Everything that needs the whole result happens here, on the thread
+                        // that made it, which also drops it.
                         let checked = evaluate_any.then(|| {
                             let result = evaluate(&book, scenario, options.as_of);
                             let waivers = matcher.scenario(&result);
                             let report = renderer.scenario_report(&result, &waivers.view);
                             let part = renderer.part(&report, &result);
-                            (result, waivers, part)
+                            let counted = report::Counted::of(&report, &result);
+                            (waivers, counted, part)
                         });
                         (id, id_span, file, checked, warnings)
                     });
@@ -682,11 +685,10 @@ pub fn check_to(
                 continue;
             }
             seen_ids.insert(id.clone(), file.name.clone());
-            let Some((result, waivers, part)) = checked else {
+            let Some((waivers, counted, part)) = checked else {
                 continue;
             };
-            let report = renderer.scenario_report(&result, &waivers.view);
-            stream.push(&report, &result, part)?;
+            stream.push(counted, part)?;
             matcher.record(&id, waivers);
         }
     }

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -575,7 +577,7 @@ struct ConductNoteEntry {
 /// The files of the embedded rulebook, named as they are in the repository.
 pub fn embedded_files() -> Vec<Arc<SourceFile>> {
     EMBEDDED_RULES
-        .iter()
+        .par_iter()
         .map(|(name, text)| SourceFile::new(format!("rules/{name}"), *text))
         .collect()
 }
@@ -618,7 +620,22 @@ impl Rulebook {
                 ]);
             }
         }
-        let vocabulary = Vocabulary::load(vocab_file, taxonomy_file, regions_file)?;
+        // Parsing the TOML is most of the start-up cost: the statute packs are parsed in
+        // parallel, beside the vocabulary, then added in file order as before.
+        let packs: Vec<&Arc<SourceFile>> = files
+            .iter()
+            .filter(|f| !SUPPORT_FILES.contains(&file_stem_name(f)))
+            .collect();
+        let (vocabulary, parsed) = rayon::join(
+            || Vocabulary::load(vocab_file, taxonomy_file, regions_file),
+            || {
+                packs
+                    .par_iter()
+                    .map(|file| parse_typed::<PackFile>(file))
+                    .collect::<Vec<_>>()
+            },
+        );
+        let vocabulary = vocabulary?;
         let mut book = Rulebook {
             vocabulary,
             statutes: BTreeMap::new(),
@@ -629,11 +646,11 @@ impl Rulebook {
             shared_elements: BTreeMap::new(),
         };
         let mut errors = Vec::new();
-        for file in files {
-            if SUPPORT_FILES.contains(&file_stem_name(file)) {
-                continue;
+        for (file, pack) in packs.into_iter().zip(parsed) {
+            match pack {
+                Ok(pack) => book.load_pack(file, pack, &mut errors),
+                Err(err) => errors.push(err),
             }
-            book.load_pack(file, &mut errors);
         }
         book.check_versions(&mut errors);
         book.sort_order();
@@ -749,14 +766,7 @@ impl Rulebook {
             .map_or(&[], |d| d.values.as_slice())
     }
 
-    fn load_pack(&mut self, file: &Arc<SourceFile>, errors: &mut Vec<Diagnostic>) {
-        let pack: PackFile = match parse_typed(file) {
-            Ok(pack) => pack,
-            Err(err) => {
-                errors.push(err);
-                return;
-            }
-        };
+    fn load_pack(&mut self, file: &Arc<SourceFile>, pack: PackFile, errors: &mut Vec<Diagnostic>) {
         let statute_id = pack.statute.id.get_ref().clone();
         if let Some(existing) = self.statutes.get(&statute_id) {
             errors.push(Diagnostic::error(

@@ -15,7 +15,7 @@ mod totals;
 
 pub use human::render_rule;
 pub use json::{diagnostic_json, failed_json, rules_json, validation_json};
-pub use stream::{Format, Part, ReportStream, Settings, Tally};
+pub use stream::{Counted, Format, Part, Renderer, ReportStream, Settings, Tally};
 pub use totals::{ExposureTotal, TOTALS_BASIS, Totals};
 
 use crate::diagnostics::{Diagnostic, Severity};

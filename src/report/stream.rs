@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use super::spill::Spill;
 use super::{Report, Totals, html, human, json, junit, markdown, sarif};
 use crate::diagnostics::Diagnostic;
-use crate::engine::ScenarioResult;
+use crate::engine::{Finding, ScenarioResult};
 use crate::rulebook::Rulebook;
 use crate::verdict::{FailOn, Verdict};
 use crate::waiver::Waivers;
@@ -68,20 +68,23 @@ pub struct Tally {
 impl Tally {
     /// Adds `result`, whose waivers are those of `report`.
     pub fn add(&mut self, report: &Report<'_>, result: &ScenarioResult) {
+        self.add_counted(Counted::of(report, result));
+    }
+
+    /// Adds a scenario counted apart (by the thread that evaluated it).
+    pub fn add_counted(&mut self, counted: Counted) {
         self.scenarios += 1;
-        self.findings += result.findings.len();
-        for finding in &result.findings {
-            *self.verdicts.entry(finding.verdict).or_default() += 1;
-            if matches!(
-                finding.verdict,
-                Verdict::LikelyViolation | Verdict::PossibleViolation
-            ) {
-                let waived = report.waiver(finding).is_some();
-                if report.fail_on.reached_by(finding.verdict) && !waived {
-                    self.failing += 1;
-                }
-                self.totals.add(finding, waived);
+        self.findings += counted.findings;
+        for (verdict, count) in Verdict::ALL.into_iter().zip(counted.verdicts) {
+            if count > 0 {
+                *self.verdicts.entry(verdict).or_default() += count;
             }
+        }
+        self.failing += counted.failing;
+        // Finding by finding, in file order: the same floating-point sums as adding up the
+        // whole run at once.
+        for (finding, waived) in &counted.violations {
+            self.totals.add(finding, *waived);
         }
     }
 
@@ -92,6 +95,71 @@ impl Tally {
             tally.add(report, result);
         }
         tally
+    }
+}
+
+/// What one scenario adds to a [`Tally`], taken from its result so the result itself can be
+/// dropped where it was made.
+#[derive(Debug, Default)]
+pub struct Counted {
+    findings: usize,
+    /// Findings by verdict, in the order of [`Verdict::ALL`].
+    verdicts: [usize; 4],
+    failing: usize,
+    /// The likely and possible violations (their exposure estimate and verdict are what the
+    /// totals need; the rest of each finding is left out) and whether each is waived.
+    violations: Vec<(Finding, bool)>,
+}
+
+impl Counted {
+    /// Counts `result`, whose waivers are those of `report`.
+    pub fn of(report: &Report<'_>, result: &ScenarioResult) -> Self {
+        let mut counted = Counted {
+            findings: result.findings.len(),
+            ..Counted::default()
+        };
+        for finding in &result.findings {
+            for (slot, verdict) in counted.verdicts.iter_mut().zip(Verdict::ALL) {
+                if finding.verdict == verdict {
+                    *slot += 1;
+                }
+            }
+            if matches!(
+                finding.verdict,
+                Verdict::LikelyViolation | Verdict::PossibleViolation
+            ) {
+                let waived = report.waiver(finding).is_some();
+                if report.fail_on.reached_by(finding.verdict) && !waived {
+                    counted.failing += 1;
+                }
+                counted.violations.push((estimate_only(finding), waived));
+            }
+        }
+        counted
+    }
+}
+
+/// A finding reduced to what exposure totals read: its verdict and its estimate.
+fn estimate_only(finding: &Finding) -> Finding {
+    Finding {
+        rule: String::new(),
+        statute: String::new(),
+        citation: String::new(),
+        title: String::new(),
+        version_effective: finding.version_effective,
+        version_until: None,
+        verdict: finding.verdict,
+        practice: None,
+        disclosure: None,
+        location: finding.location.clone(),
+        elements: Vec::new(),
+        missing_facts: Vec::new(),
+        assumptions: Vec::new(),
+        fixes: Vec::new(),
+        remedy: None,
+        exposure: finding.exposure.clone(),
+        fingerprint: String::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -162,15 +230,9 @@ impl<'a, W: Write> ReportStream<'a, W> {
         self.renderer
     }
 
-    /// Adds `result` (rendered as `part`, with the waivers of `report`) to the report, in file
-    /// order.
-    pub fn push(
-        &mut self,
-        report: &Report<'_>,
-        result: &ScenarioResult,
-        part: Part,
-    ) -> io::Result<()> {
-        self.tally.add(report, result);
+    /// Adds a scenario (counted as `counted`, rendered as `part`) to the report, in file order.
+    pub fn push(&mut self, counted: Counted, part: Part) -> io::Result<()> {
+        self.tally.add_counted(counted);
         self.tally.any_totals |= part.any_totals;
         let Part { body, row, .. } = part;
         match self.renderer.settings.format {
@@ -302,7 +364,7 @@ pub(crate) fn render(report: &Report<'_>, format: Format, color: bool) -> String
         let renderer = stream.renderer();
         for result in report.results {
             let part = renderer.part(report, result);
-            stream.push(report, result, part)?;
+            stream.push(Counted::of(report, result), part)?;
         }
         stream.finish(report.errors, report.waivers)?;
         Ok(())
