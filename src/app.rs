@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Severity, bad_files, cap_per_file, suggestion};
-use crate::engine::{ScenarioResult, evaluate};
+use crate::engine::{Detail, ScenarioResult, evaluate, evaluate_with};
 use crate::expect;
 use crate::folders::{FolderSearch, io_reason};
 use crate::report::{self, ReportStream};
@@ -651,7 +651,14 @@ pub fn check_to(
                         // Everything that needs the whole result happens here, on the thread
                         // that made it, which also drops it.
                         let checked = evaluate_any.then(|| {
-                            let result = evaluate(&book, scenario, options.as_of);
+                            // Without `--all`, no report reads the reasoning of
+                            // not-applicable findings.
+                            let detail = if options.all {
+                                Detail::Full
+                            } else {
+                                Detail::Applicable
+                            };
+                            let result = evaluate_with(&book, scenario, options.as_of, detail);
                             let waivers = matcher.scenario(&result);
                             let report = renderer.scenario_report(&result, &waivers.view);
                             let part = renderer.part(&report, &result);

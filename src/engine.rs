@@ -218,11 +218,34 @@ impl<'a> Set<'a> {
     }
 }
 
+/// How much of each finding [`evaluate_with`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Every finding in full.
+    #[default]
+    Full,
+    /// Not-applicable findings with their identity (rule, scope item, location, fingerprint,
+    /// version) and verdict only, no elements, facts, remedy or notes: all that a report
+    /// without `--all` reads of them; every other finding in full. Most findings of a
+    /// scenario do not apply, and reasoning nobody reads was most of the cost of evaluating.
+    Applicable,
+}
+
 /// Evaluates every rule in force on the scenario's date (or `as_of_override`).
 pub fn evaluate(
     book: &Rulebook,
     scenario: Scenario,
     as_of_override: Option<Date>,
+) -> ScenarioResult {
+    evaluate_with(book, scenario, as_of_override, Detail::Full)
+}
+
+/// [`evaluate`], building findings in `detail`.
+pub fn evaluate_with(
+    book: &Rulebook,
+    scenario: Scenario,
+    as_of_override: Option<Date>,
+    detail: Detail,
 ) -> ScenarioResult {
     let as_of = as_of_override.unwrap_or(scenario.as_of);
     let mut findings = Vec::new();
@@ -243,7 +266,7 @@ pub fn evaluate(
         match rule.scope {
             ScopeKind::Service => {
                 let location = Location::new(&scenario.file, 0..0);
-                findings.push(finding(rule, base, location));
+                findings.push(finding(rule, base, location, detail));
             }
             ScopeKind::Practice => {
                 for practice in &scenario.practices {
@@ -251,7 +274,7 @@ pub fn evaluate(
                         practice: Some(practice),
                         ..base
                     };
-                    findings.push(finding(rule, env, practice.location.clone()));
+                    findings.push(finding(rule, env, practice.location.clone(), detail));
                 }
             }
             ScopeKind::Disclosure => {
@@ -262,7 +285,7 @@ pub fn evaluate(
                             disclosure: Some(disclosure),
                             ..base
                         };
-                        findings.push(finding(rule, env, disclosure.location.clone()));
+                        findings.push(finding(rule, env, disclosure.location.clone(), detail));
                     }
                 }
             }
@@ -338,7 +361,37 @@ fn decide(rule: &Rule, env: Env<'_>) -> (Vec<ElementResult>, Verdict) {
     )
 }
 
-fn finding(rule: &Rule, env: Env<'_>, location: Location) -> Finding {
+/// The verdict alone, every element evaluated without recording what it read (the values
+/// are the same: recording never changes them).
+fn verdict_only(rule: &Rule, env: Env<'_>) -> Verdict {
+    let (mut attaches, mut excepted, mut breach) = (Truth::True, Truth::False, Truth::False);
+    for element in rule.elements_on(env.date) {
+        let mut trace = Trace {
+            quiet: true,
+            ..Trace::default()
+        };
+        let value = truth(&element.condition, env, &mut trace);
+        let effective = if element.presumed && value == Truth::Unknown {
+            Truth::from(element.presumed_holds)
+        } else {
+            value
+        };
+        match element.kind {
+            ElementKind::Applies => attaches = attaches.and(effective),
+            ElementKind::Exception => excepted = excepted.or(effective),
+            ElementKind::Requires => breach = breach.or(!effective),
+        }
+    }
+    Verdict::from_truths(attaches.and(!excepted), breach)
+}
+
+fn finding(rule: &Rule, env: Env<'_>, location: Location, detail: Detail) -> Finding {
+    if detail == Detail::Applicable {
+        let verdict = verdict_only(rule, env);
+        if verdict == Verdict::NotApplicable {
+            return identity_only(rule, env, location, verdict);
+        }
+    }
     let (elements, verdict) = decide(rule, env);
     let missing_facts = if verdict == Verdict::PossibleViolation {
         missing_facts(rule, env, &elements)
@@ -420,6 +473,38 @@ fn finding(rule: &Rule, env: Env<'_>, location: Location) -> Finding {
                     .collect()
             })
             .unwrap_or_default(),
+    }
+}
+
+/// A finding with its identity and verdict only ([`Detail::Applicable`]).
+fn identity_only(rule: &Rule, env: Env<'_>, location: Location, verdict: Verdict) -> Finding {
+    let practice = env.practice.map(|p| p.id.clone());
+    let disclosure = env.disclosure.map(|d| d.name.clone());
+    let fingerprint = fingerprint(
+        &env.scenario.id,
+        &rule.id,
+        practice.as_deref(),
+        disclosure.as_deref(),
+    );
+    Finding {
+        rule: rule.id.clone(),
+        statute: rule.statute.clone(),
+        citation: rule.citation.clone(),
+        title: rule.title.clone(),
+        version_effective: rule.effective,
+        version_until: rule.until,
+        verdict,
+        practice,
+        disclosure,
+        location,
+        elements: Vec::new(),
+        missing_facts: Vec::new(),
+        assumptions: Vec::new(),
+        fixes: Vec::new(),
+        remedy: None,
+        exposure: None,
+        fingerprint,
+        notes: Vec::new(),
     }
 }
 
