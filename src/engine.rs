@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use crate::condition::{Collection, Expr, Literal, Node, Op, Quantifier, ScopeKind};
 use crate::exposure::{Exposure, exposure};
-use crate::rulebook::{Element, ElementKind, Remedy, Rule, Rulebook};
+use std::collections::BTreeMap;
+
+use crate::rulebook::{Definition, Element, ElementKind, Remedy, Rule, Rulebook};
 use crate::scenario::{Disclosure, Practice, Scenario, StatedFact};
 use crate::source::Location;
 use crate::value::{Date, Value};
@@ -152,7 +154,8 @@ pub struct ScenarioResult {
 #[derive(Clone, Copy)]
 struct Env<'a> {
     book: &'a Rulebook,
-    statute: &'a str,
+    /// The statute pack's definitions, looked up once per rule.
+    definitions: Option<&'a BTreeMap<String, Vec<Definition>>>,
     date: Date,
     scenario: &'a Scenario,
     practice: Option<&'a Practice>,
@@ -255,7 +258,7 @@ pub fn evaluate_with(
         };
         let base = Env {
             book,
-            statute: &rule.statute,
+            definitions: book.definitions.get(&rule.statute),
             date: as_of,
             scenario: &scenario,
             practice: None,
@@ -712,11 +715,11 @@ fn operand<'a>(expr: &'a Expr, env: Env<'a>, trace: &mut Trace) -> Operand<'a> {
         Node::Lit(Literal::Str(s)) => Operand::Text(s),
         Node::Lit(Literal::Date(d)) => owned(Value::Date(*d)),
         Node::List(items) => Operand::Set(Set::Literals(items)),
-        Node::Def(name) => Operand::Set(Set::Strings(env.book.definition_on(
-            env.statute,
-            name,
-            env.date,
-        ))),
+        Node::Def(name) => Operand::Set(Set::Strings(
+            env.definitions
+                .and_then(|defs| defs.get(name.as_str()))
+                .map_or(&[], |versions| Definition::on(versions, env.date)),
+        )),
         Node::Path { path, key } => lookup(path, key.as_deref(), env, trace),
         Node::Offset(base, offset) => match operand(base, env, trace) {
             Operand::Known(value) => match value.as_ref() {
@@ -738,7 +741,13 @@ fn operand<'a>(expr: &'a Expr, env: Env<'a>, trace: &mut Trace) -> Operand<'a> {
 /// for the comparisons that need it.
 fn domain_of(expr: &Expr, env: Env<'_>) -> Option<Domain> {
     match &expr.node {
-        Node::Path { path, .. } => env.book.vocabulary.fact(path).map(|f| f.domain()),
+        Node::Path { path, .. } => env.book.vocabulary.fact(path).map(|f| match f.ty {
+            FactType::Taxonomy | FactType::ListTaxonomy => Domain::Taxonomy,
+            FactType::Region | FactType::ListRegion | FactType::MapRegionInt => Domain::Region,
+            // Values of every other domain relate only when equal (`Vocabulary::relate`), so
+            // the fact's own closed list need not be named (and copied) here.
+            _ => Domain::Text,
+        }),
         _ => None,
     }
 }

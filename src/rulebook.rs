@@ -230,6 +230,16 @@ impl Rule {
     }
 }
 
+impl Definition {
+    /// The values of the version of `versions` in force on `date` (empty when none is).
+    pub fn on(versions: &[Definition], date: Date) -> &[String] {
+        versions
+            .iter()
+            .find(|d| dated_in_force(d.effective, d.until, date))
+            .map_or(&[], |d| d.values.as_slice())
+    }
+}
+
 /// One version of a named set.
 #[derive(Debug, Clone)]
 pub struct Definition {
@@ -758,12 +768,7 @@ impl Rulebook {
         self.definitions
             .get(statute)
             .and_then(|defs| defs.get(name))
-            .and_then(|versions| {
-                versions
-                    .iter()
-                    .find(|d| dated_in_force(d.effective, d.until, date))
-            })
-            .map_or(&[], |d| d.values.as_slice())
+            .map_or(&[], |versions| Definition::on(versions, date))
     }
 
     fn load_pack(&mut self, file: &Arc<SourceFile>, pack: PackFile, errors: &mut Vec<Diagnostic>) {
