@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use crate::condition::{Collection, Expr, Literal, Node, Op, Quantifier, ScopeKind};
 use crate::exposure::{Exposure, exposure};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 
+use crate::fnv::Fnv;
 use crate::rulebook::{Definition, Element, ElementKind, Remedy, Rule, Rulebook};
-use crate::scenario::{Disclosure, Practice, Scenario, StatedFact};
+use crate::scenario::{Disclosure, Facts, Practice, Scenario, StatedFact};
 use crate::source::Location;
 use crate::value::{Date, Value};
 use crate::verdict::{Truth, Verdict};
@@ -160,6 +162,12 @@ struct Env<'a> {
     scenario: &'a Scenario,
     practice: Option<&'a Practice>,
     disclosure: Option<&'a Disclosure>,
+    /// The scenario's facts by path, hashed once per evaluation: conditions read facts by
+    /// path thousands of times per scenario.
+    tables: &'a Tables<'a>,
+    /// The tables of `practice`, and the facts of `disclosure`.
+    practice_tables: Option<&'a PracticeTables<'a>>,
+    disclosure_facts: Option<&'a FactTable<'a>>,
     overrides: &'a [(FactKey, Value)],
     through_quantifier: bool,
 }
@@ -234,6 +242,44 @@ pub enum Detail {
     Applicable,
 }
 
+/// Stated facts by path, for one scope item.
+type FactTable<'a> = HashMap<&'a str, &'a StatedFact, BuildHasherDefault<Fnv>>;
+
+fn table(facts: &Facts) -> FactTable<'_> {
+    facts
+        .iter()
+        .map(|(path, fact)| (path.as_str(), fact))
+        .collect()
+}
+
+/// The facts of a practice and of each of its disclosures.
+struct PracticeTables<'a> {
+    facts: FactTable<'a>,
+    disclosures: Vec<FactTable<'a>>,
+}
+
+/// Every scope item's facts, by path.
+struct Tables<'a> {
+    scenario: FactTable<'a>,
+    practices: Vec<PracticeTables<'a>>,
+}
+
+impl<'a> Tables<'a> {
+    fn of(scenario: &'a Scenario) -> Self {
+        Tables {
+            scenario: table(&scenario.facts),
+            practices: scenario
+                .practices
+                .iter()
+                .map(|p| PracticeTables {
+                    facts: table(&p.facts),
+                    disclosures: p.disclosures.iter().map(|d| table(&d.facts)).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Evaluates every rule in force on the scenario's date (or `as_of_override`).
 pub fn evaluate(
     book: &Rulebook,
@@ -252,6 +298,7 @@ pub fn evaluate_with(
 ) -> ScenarioResult {
     let as_of = as_of_override.unwrap_or(scenario.as_of);
     let mut findings = Vec::new();
+    let tables = Tables::of(&scenario);
     for versions in book.rules_in_order() {
         let Some(rule) = versions.iter().find(|r| r.in_force(as_of)) else {
             continue;
@@ -263,6 +310,9 @@ pub fn evaluate_with(
             scenario: &scenario,
             practice: None,
             disclosure: None,
+            tables: &tables,
+            practice_tables: None,
+            disclosure_facts: None,
             overrides: &[],
             through_quantifier: false,
         };
@@ -272,20 +322,29 @@ pub fn evaluate_with(
                 findings.push(finding(rule, base, location, detail));
             }
             ScopeKind::Practice => {
-                for practice in &scenario.practices {
+                for (practice, practice_tables) in scenario.practices.iter().zip(&tables.practices)
+                {
                     let env = Env {
                         practice: Some(practice),
+                        practice_tables: Some(practice_tables),
                         ..base
                     };
                     findings.push(finding(rule, env, practice.location.clone(), detail));
                 }
             }
             ScopeKind::Disclosure => {
-                for practice in &scenario.practices {
-                    for disclosure in &practice.disclosures {
+                for (practice, practice_tables) in scenario.practices.iter().zip(&tables.practices)
+                {
+                    for (disclosure, disclosure_facts) in practice
+                        .disclosures
+                        .iter()
+                        .zip(&practice_tables.disclosures)
+                    {
                         let env = Env {
                             practice: Some(practice),
                             disclosure: Some(disclosure),
+                            practice_tables: Some(practice_tables),
+                            disclosure_facts: Some(disclosure_facts),
                             ..base
                         };
                         findings.push(finding(rule, env, disclosure.location.clone(), detail));
@@ -638,14 +697,20 @@ fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
             };
             match collection {
                 Collection::Disclosures => {
+                    let facts = env
+                        .practice_tables
+                        .map(|t| t.disclosures.as_slice())
+                        .unwrap_or_default();
                     let items = env
                         .practice
                         .map(|p| p.disclosures.as_slice())
                         .unwrap_or_default()
                         .iter()
-                        .map(|disclosure| {
+                        .zip(facts)
+                        .map(|(disclosure, facts)| {
                             let inner = Env {
                                 disclosure: Some(disclosure),
+                                disclosure_facts: Some(facts),
                                 through_quantifier: true,
                                 ..env
                             };
@@ -654,14 +719,20 @@ fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
                     junction(items, start, combine, trace)
                 }
                 Collection::Practices => {
-                    let items = env.scenario.practices.iter().map(|practice| {
-                        let inner = Env {
-                            practice: Some(practice),
-                            through_quantifier: true,
-                            ..env
-                        };
-                        (body.as_ref(), inner)
-                    });
+                    let items = env
+                        .scenario
+                        .practices
+                        .iter()
+                        .zip(&env.tables.practices)
+                        .map(|(practice, tables)| {
+                            let inner = Env {
+                                practice: Some(practice),
+                                practice_tables: Some(tables),
+                                through_quantifier: true,
+                                ..env
+                            };
+                            (body.as_ref(), inner)
+                        });
                     junction(items, start, combine, trace)
                 }
             }
@@ -802,11 +873,11 @@ fn lookup<'a>(path: &str, key: Option<&str>, env: Env<'a>, trace: &mut Trace) ->
         return Operand::Known(Cow::Borrowed(value));
     }
     let stated: Option<&'a StatedFact> = if path.starts_with("practice.disclosure.") {
-        env.disclosure.and_then(|d| d.facts.get(path))
+        env.disclosure_facts.and_then(|t| t.get(path).copied())
     } else if path.starts_with("practice.") {
-        env.practice.and_then(|p| p.facts.get(path))
+        env.practice_tables.and_then(|t| t.facts.get(path).copied())
     } else {
-        env.scenario.fact(path)
+        env.tables.scenario.get(path).copied()
     };
     let value: Option<Cow<'a, Value>> = match (stated, key) {
         (Some(fact), None) => Some(Cow::Borrowed(&fact.value)),

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod expect;
 pub mod exposure;
+mod fnv;
 pub mod folders;
 pub mod lint;
 pub mod report;

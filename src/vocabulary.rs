@@ -1,7 +1,9 @@
 //! The vocabulary of facts a scenario can state, the data taxonomy and the region codes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+use crate::fnv::Fnv;
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
@@ -208,30 +210,6 @@ pub struct Vocabulary {
 struct TermIndex {
     ids: HashMap<String, u32, BuildHasherDefault<Fnv>>,
     ancestors: Vec<Vec<u32>>,
-}
-
-/// FNV-1a: category ids are short, and hashing them is most of a lookup; the keys come from
-/// the rulebook, not from an adversary.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
 }
 
 #[derive(Deserialize)]
