@@ -5,6 +5,9 @@
 //!
 //! `cargo bench --bench evaluate` prints the median time per scenario of each stage for a
 //! few real-case scenarios and for generated ones (`examples/corpus/generate.rs`, seed 7).
+//! Evaluation is timed twice: in full (`engine::evaluate`, every finding with its reasoning)
+//! and as `check` does it without `--all` (`Detail::Applicable`: not-applicable findings
+//! without their reasoning, which no report then shows).
 //! A hand-written median-of-samples timer instead of a bench crate: it adds nothing to the
 //! dependencies `cargo test` compiles. Numbers, not assertions: nothing here fails on time.
 
@@ -16,7 +19,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use consentry::engine::evaluate;
+use consentry::engine::{Detail, evaluate, evaluate_with};
 use consentry::report::{Report, render_json};
 use consentry::rulebook::Rulebook;
 use consentry::scenario::Scenario;
@@ -110,6 +113,16 @@ fn stages(book: &Rulebook, label: &str, texts: &[(String, String)]) {
             black_box(evaluate(book, scenario.clone(), None));
         }
     }) / n;
+    let applicable = median(|| {
+        for scenario in &scenarios {
+            black_box(evaluate_with(
+                book,
+                scenario.clone(),
+                None,
+                Detail::Applicable,
+            ));
+        }
+    }) / n;
     let results: Vec<_> = scenarios
         .iter()
         .map(|s| evaluate(book, s.clone(), None))
@@ -125,11 +138,12 @@ fn stages(book: &Rulebook, label: &str, texts: &[(String, String)]) {
     }) / n;
     let _ = std::fs::remove_dir_all(&dir);
     println!(
-        "{label:<28}{}{}{}{}{}{:>9}{:>10}",
+        "{label:<28}{}{}{}{}{}{}{:>9}{:>10}",
         micros(read),
         micros(parse),
         micros(load),
         micros(eval.saturating_sub(clone)),
+        micros(applicable.saturating_sub(clone)),
         micros(render),
         findings,
         bytes / texts.len().max(1) / 1024,
@@ -151,11 +165,11 @@ fn main() {
         startup.as_secs_f64() * 1e3
     );
     println!(
-        "\nmedian µs per scenario            read     parse      load  evaluate    render  findings  JSON KiB"
+        "\nmedian µs per scenario            read     parse      load  evaluate  as check    render  findings  JSON KiB"
     );
     println!(
-        "{:<28}{:>10}{:>10}{:>10}{:>10}{:>10}",
-        "", "(file)", "(toml)", "(+check)", "(rules)", "(json)"
+        "{:<28}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}",
+        "", "(file)", "(toml)", "(+check)", "(full)", "does", "(json)"
     );
     for name in [
         "tiktok-hong-2019",

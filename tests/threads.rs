@@ -2,6 +2,11 @@
 //! scenarios and a generated corpus (several batches of the streaming run) on one thread and
 //! on the default pool, in every format, with waivers, and the reports must be identical.
 
+#![expect(
+    clippy::expect_used,
+    reason = "the helper fails loudly when the binary cannot run"
+)]
+
 #[path = "../examples/corpus/generate.rs"]
 mod generate;
 
