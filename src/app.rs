@@ -474,12 +474,12 @@ pub fn run_scenarios_with_progress(
         })
         .collect();
     let mut results = Vec::new();
-    let mut seen_ids: Vec<(String, String)> = Vec::new();
+    let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
     for outcome in loaded {
         match outcome {
             Ok((id, id_span, file, result, warnings)) => {
                 errors.extend(warnings);
-                if let Some((_, other)) = seen_ids.iter().find(|(seen, _)| *seen == id) {
+                if let Some(other) = seen_ids.get(&id) {
                     errors.push(
                         Diagnostic::error(
                             &file,
@@ -490,7 +490,7 @@ pub fn run_scenarios_with_progress(
                     );
                     continue;
                 }
-                seen_ids.push((id, file.name.clone()));
+                seen_ids.insert(id, file.name.clone());
                 results.extend(result);
             }
             Err(diags) => errors.extend(cap_per_file(diags)),
@@ -632,9 +632,10 @@ pub fn check_to(
         .iter()
         .any(|d| d.severity == Severity::Error);
     errors.extend(flag_diagnostics);
-    let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+    // Scenario id -> the index of the first file with it (a name only when a duplicate needs it).
+    let mut seen_ids: BTreeMap<String, usize> = BTreeMap::new();
     let batch = rayon::current_num_threads().max(1) * FILES_PER_THREAD_PER_BATCH;
-    for paths in files.chunks(batch) {
+    for (first, paths) in (0..).step_by(batch).zip(files.chunks(batch)) {
         // Load, evaluate, match waivers and render in parallel; results come back in file
         // order, so the report is the same whatever the number of threads.
         let done: Vec<_> = paths
@@ -671,7 +672,7 @@ pub fn check_to(
                 outcome
             })
             .collect();
-        for outcome in done {
+        for (index, outcome) in (first..).zip(done) {
             let (id, id_span, file, checked, warnings) = match outcome {
                 Ok(loaded) => loaded,
                 Err(diags) => {
@@ -680,18 +681,18 @@ pub fn check_to(
                 }
             };
             errors.extend(warnings);
-            if let Some(other) = seen_ids.get(&id) {
+            if let Some(other) = seen_ids.get(&id).and_then(|&i| files.get(i)) {
                 errors.push(
                     Diagnostic::error(
                         &file,
                         id_span,
-                        format!("scenario id `{id}` is also used by {other}"),
+                        format!("scenario id `{id}` is also used by {}", other.display()),
                     )
                     .with_help("scenario ids must be unique"),
                 );
                 continue;
             }
-            seen_ids.insert(id.clone(), file.name.clone());
+            seen_ids.insert(id.clone(), index);
             let Some((waivers, counted, part)) = checked else {
                 continue;
             };
