@@ -913,16 +913,28 @@ impl Rulebook {
             shared: &shared,
             remedies: &shared_remedies,
         };
-        for entry in pack.rule {
-            let rule_span = entry.span();
-            if let Some(rule) = self.load_rule(
-                file,
-                &statute_id,
-                entry.into_inner(),
-                rule_span,
-                &pack_context,
-                errors,
-            ) {
+        // Parsing and type-checking the conditions is the other half of the start-up cost:
+        // the rules are compiled in parallel, and added (with their errors) in file order.
+        let loaded: Vec<(Option<Rule>, Vec<Diagnostic>)> = pack
+            .rule
+            .into_par_iter()
+            .map(|entry| {
+                let rule_span = entry.span();
+                let mut rule_errors = Vec::new();
+                let rule = self.load_rule(
+                    file,
+                    &statute_id,
+                    entry.into_inner(),
+                    rule_span,
+                    &pack_context,
+                    &mut rule_errors,
+                );
+                (rule, rule_errors)
+            })
+            .collect();
+        for (rule, rule_errors) in loaded {
+            errors.extend(rule_errors);
+            if let Some(rule) = rule {
                 self.rules.entry(rule.id.clone()).or_default().push(rule);
             }
         }
