@@ -1,5 +1,6 @@
 //! The commands behind the CLI: file discovery, loading, evaluation and rendering, returning
-//! text and an exit status instead of printing, so tests and the binary share one path.
+//! text (or, for `check`, writing the report to a writer it is given) and an exit status
+//! instead of printing, so tests and the binary share one path.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

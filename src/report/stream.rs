@@ -174,18 +174,6 @@ pub struct Part {
     any_totals: bool,
 }
 
-impl Part {
-    /// The bytes the part holds.
-    pub fn len(&self) -> usize {
-        self.body.len() + self.row.len()
-    }
-
-    /// Whether the part holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 /// Renders scenarios' parts of a report; shared by the threads that evaluate them.
 #[derive(Clone, Copy)]
 pub struct Renderer<'a> {
