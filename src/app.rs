@@ -1,7 +1,8 @@
 //! The commands behind the CLI: file discovery, loading, evaluation and rendering, returning
-//! text and an exit status instead of printing, so tests and the binary share one path.
+//! text (or, for `check`, writing the report to a writer it is given) and an exit status
+//! instead of printing, so tests and the binary share one path.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,10 +10,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Severity, bad_files, cap_per_file, suggestion};
-use crate::engine::{ScenarioResult, evaluate};
+use crate::engine::{Detail, ScenarioResult, evaluate, evaluate_with};
 use crate::expect;
 use crate::folders::{FolderSearch, io_reason};
-use crate::report::{self, Report};
+use crate::report::{self, ReportStream};
 use crate::rulebook::{Rulebook, embedded_files};
 use crate::scenario::Scenario;
 use crate::source::SourceFile;
@@ -46,23 +47,7 @@ pub struct Outcome {
     pub exit: Exit,
 }
 
-/// Output formats of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// The memo for people.
-    #[default]
-    Human,
-    /// The documented JSON shape.
-    Json,
-    /// SARIF 2.1.0, for code-scanning dashboards.
-    Sarif,
-    /// JUnit XML, for CI test tabs.
-    Junit,
-    /// A Markdown memo, for counsel.
-    Markdown,
-    /// One self-contained HTML page.
-    Html,
-}
+pub use crate::report::Format;
 
 /// Where `check` takes its waivers from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -557,12 +542,12 @@ pub fn run_scenarios_with_progress(
         })
         .collect();
     let mut results = Vec::new();
-    let mut seen_ids: Vec<(String, String)> = Vec::new();
+    let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
     for outcome in loaded {
         match outcome {
             Ok((id, id_span, file, result, warnings)) => {
                 errors.extend(warnings);
-                if let Some((_, other)) = seen_ids.iter().find(|(seen, _)| *seen == id) {
+                if let Some(other) = seen_ids.get(&id) {
                     errors.push(
                         Diagnostic::error(
                             &file,
@@ -573,7 +558,7 @@ pub fn run_scenarios_with_progress(
                     );
                     continue;
                 }
-                seen_ids.push((id, file.name.clone()));
+                seen_ids.insert(id, file.name.clone());
                 results.extend(result);
             }
             Err(diags) => errors.extend(cap_per_file(diags)),
@@ -626,41 +611,171 @@ pub fn check(options: &CheckOptions) -> Outcome {
 
 /// `consentry check`, telling `progress` of each scenario file.
 pub fn check_with_progress(options: &CheckOptions, progress: &dyn Progress) -> Outcome {
+    let mut stdout = Vec::new();
+    let checked = check_to(options, &mut stdout, progress);
+    let stdout = String::from_utf8(stdout)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    match checked {
+        Ok(Checked { stderr, exit }) => Outcome {
+            stdout,
+            stderr,
+            exit,
+        },
+        // INVARIANT: writing to a `Vec` does not fail.
+        Err(err) => Outcome {
+            stdout,
+            stderr: format!("error: cannot write the report: {err}\n"),
+            exit: Exit::BadInput,
+        },
+    }
+}
+
+/// What `check` leaves besides the report it writes.
+#[derive(Debug)]
+pub struct Checked {
+    /// Diagnostics and notes for people (stderr).
+    pub stderr: String,
+    /// The exit status.
+    pub exit: Exit,
+}
+
+/// Scenario files loaded and evaluated at once per thread: enough that threads rarely wait
+/// at the end of a batch, few enough that a batch's results and report parts stay small.
+const FILES_PER_THREAD_PER_BATCH: usize = 32;
+
+/// `consentry check`, writing the report to `out` as it goes: scenarios are loaded, evaluated
+/// and rendered in parallel, a batch at a time, and written in file order, so memory holds
+/// one batch and the run's totals, never the whole report. An error is one writing to `out`.
+pub fn check_to(
+    options: &CheckOptions,
+    out: &mut dyn std::io::Write,
+    progress: &dyn Progress,
+) -> std::io::Result<Checked> {
     let book = match load_rulebook(&options.rules) {
         Ok(book) => book,
         // Scripts reading `--format json` get the rulebook's errors in the usual shape.
         Err(diags) if options.format == Format::Json => {
-            return Outcome {
-                stdout: report::failed_json(&diags),
+            out.write_all(report::failed_json(&diags).as_bytes())?;
+            out.flush()?;
+            return Ok(Checked {
                 stderr: String::new(),
                 exit: Exit::BadInput,
-            };
+            });
         }
-        Err(diags) => return failed(diags, options.color),
+        Err(diags) => {
+            let failed = failed(diags, options.color);
+            return Ok(Checked {
+                stderr: failed.stderr,
+                exit: failed.exit,
+            });
+        }
     };
-    let (results, mut errors) =
-        run_scenarios_with_progress(&book, &options.paths, options.as_of, progress);
     // One date for the whole run, so every waiver expires against the same day.
     let today = options.today.unwrap_or_else(Date::today);
-    let loaded = load_waivers(&book, options, &mut errors);
-    let waivers = waiver::apply(loaded, &results, today);
-    errors.extend(waivers.warnings());
-    let report = Report::new(&book, &results, &errors)
-        .with_all(options.all)
-        .with_waivers(&waivers)
-        .with_fail_on(options.fail_on);
-    let stdout = match options.format {
-        Format::Human => report::render_human(&report, options.color),
-        Format::Json => report::render_json(&report),
-        Format::Sarif => report::render_sarif(&report),
-        Format::Junit => report::render_junit(&report),
-        Format::Markdown => report::render_markdown(&report),
-        Format::Html => report::render_html(&report),
+    // Waivers are read first so each scenario's are matched as it is checked; their
+    // problems are reported after the scenarios', as they always were.
+    let mut waiver_errors = Vec::new();
+    let loaded = load_waivers(&book, options, &mut waiver_errors);
+    let mut matcher = waiver::Matcher::new(loaded, today);
+    let settings = report::Settings {
+        format: options.format,
+        color: options.color,
+        all: options.all,
+        fail_on: options.fail_on,
     };
-    let reached = report.failing() > 0;
+    let mut stream = ReportStream::new(&book, settings, out)?;
+    let renderer = stream.renderer();
+    let (files, mut errors) = scenario_files(&options.paths);
+    progress.start(files.len());
+    let rule_ids: BTreeSet<&str> = book
+        .rule_ids()
+        .chain(book.filtered_out_rule_ids())
+        .collect();
+    let scenario_today = Date::today();
+    let flag_diagnostics = options
+        .as_of
+        .map(|date| date_diagnostics(&book, date, DateSource::Flag))
+        .unwrap_or_default();
+    let evaluate_any = !flag_diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    errors.extend(flag_diagnostics);
+    // Scenario id -> the index of the first file with it (a name only when a duplicate needs it).
+    let mut seen_ids: BTreeMap<String, usize> = BTreeMap::new();
+    let batch = rayon::current_num_threads().max(1) * FILES_PER_THREAD_PER_BATCH;
+    for (first, paths) in (0..).step_by(batch).zip(files.chunks(batch)) {
+        // Load, evaluate, match waivers and render in parallel; results come back in file
+        // order, so the report is the same whatever the number of threads.
+        let done: Vec<_> = paths
+            .par_iter()
+            .map(|path| {
+                let outcome = load_scenario(&book, &rule_ids, path, options.as_of, scenario_today)
+                    .map(|(scenario, warnings)| {
+                        let id = scenario.id.clone();
+                        let id_span = scenario
+                            .facts
+                            .get("scenario.id")
+                            .map_or(0..0, |f| f.location.span.clone());
+                        let file = Arc::clone(&scenario.file);
+                        // Everything that needs the whole result happens here, on the thread
+                        // that made it, which also drops it.
+                        let checked = evaluate_any.then(|| {
+                            // Without `--all`, no report reads the reasoning of
+                            // not-applicable findings.
+                            let detail = if options.all {
+                                Detail::Full
+                            } else {
+                                Detail::Applicable
+                            };
+                            let result = evaluate_with(&book, scenario, options.as_of, detail);
+                            let waivers = matcher.scenario(&result);
+                            let report = renderer.scenario_report(&result, &waivers.view);
+                            let part = renderer.part(&report, &result);
+                            let counted = report::Counted::of(&report, &result);
+                            (waivers, counted, part)
+                        });
+                        (id, id_span, file, checked, warnings)
+                    });
+                progress.advance(path);
+                outcome
+            })
+            .collect();
+        for (index, outcome) in (first..).zip(done) {
+            let (id, id_span, file, checked, warnings) = match outcome {
+                Ok(loaded) => loaded,
+                Err(diags) => {
+                    errors.extend(cap_per_file(diags));
+                    continue;
+                }
+            };
+            errors.extend(warnings);
+            if let Some(other) = seen_ids.get(&id).and_then(|&i| files.get(i)) {
+                errors.push(
+                    Diagnostic::error(
+                        &file,
+                        id_span,
+                        format!("scenario id `{id}` is also used by {}", other.display()),
+                    )
+                    .with_help("scenario ids must be unique"),
+                );
+                continue;
+            }
+            seen_ids.insert(id.clone(), index);
+            let Some((waivers, counted, part)) = checked else {
+                continue;
+            };
+            stream.push(counted, part)?;
+            matcher.record(&id, waivers);
+        }
+    }
+    progress.finish();
+    errors.extend(waiver_errors);
+    let waivers = matcher.finish();
+    errors.extend(waivers.warnings());
+    let tally = stream.finish(&errors, &waivers)?;
     let exit = if errors.iter().any(|d| d.severity == Severity::Error) {
         Exit::BadInput
-    } else if reached {
+    } else if tally.failing > 0 {
         Exit::Findings
     } else {
         Exit::Clean
@@ -671,11 +786,7 @@ pub fn check_with_progress(options: &CheckOptions, progress: &dyn Progress) -> O
     } else {
         render_diagnostics(&errors, options.color)
     };
-    Outcome {
-        stdout,
-        stderr,
-        exit,
-    }
+    Ok(Checked { stderr, exit })
 }
 
 /// `consentry test`: every scenario's `[expect]` against its findings.

@@ -6,8 +6,12 @@ use std::sync::Arc;
 
 use crate::condition::{Collection, Expr, Literal, Node, Op, Quantifier, ScopeKind};
 use crate::exposure::{Exposure, exposure};
-use crate::rulebook::{Element, ElementKind, Remedy, Rule, Rulebook};
-use crate::scenario::{Disclosure, Practice, Scenario, StatedFact};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
+
+use crate::fnv::Fnv;
+use crate::rulebook::{Definition, Element, ElementKind, Remedy, Rule, Rulebook};
+use crate::scenario::{Disclosure, Facts, Practice, Scenario, StatedFact};
 use crate::source::Location;
 use crate::value::{Date, Value};
 use crate::verdict::{Truth, Verdict};
@@ -152,11 +156,18 @@ pub struct ScenarioResult {
 #[derive(Clone, Copy)]
 struct Env<'a> {
     book: &'a Rulebook,
-    statute: &'a str,
+    /// The statute pack's definitions, looked up once per rule.
+    definitions: Option<&'a BTreeMap<String, Vec<Definition>>>,
     date: Date,
     scenario: &'a Scenario,
     practice: Option<&'a Practice>,
     disclosure: Option<&'a Disclosure>,
+    /// The scenario's facts by path, hashed once per evaluation: conditions read facts by
+    /// path thousands of times per scenario.
+    tables: &'a Tables<'a>,
+    /// The tables of `practice`, and the facts of `disclosure`.
+    practice_tables: Option<&'a PracticeTables<'a>>,
+    disclosure_facts: Option<&'a FactTable<'a>>,
     overrides: &'a [(FactKey, Value)],
     through_quantifier: bool,
 }
@@ -174,8 +185,99 @@ struct Trace {
 /// be: evaluation reads thousands of operands per scenario.
 enum Operand<'a> {
     Known(Cow<'a, Value>),
-    Set(Cow<'a, [String]>),
+    /// A string literal of the condition.
+    Text(&'a str),
+    Set(Set<'a>),
     Unknown,
+}
+
+/// The values of a definition or of a list literal, borrowed from the rulebook.
+#[derive(Clone, Copy)]
+enum Set<'a> {
+    Strings(&'a [String]),
+    Literals(&'a [Literal]),
+}
+
+/// The text values of a [`Set`].
+#[derive(Clone)]
+struct SetIter<'a> {
+    set: Set<'a>,
+    at: usize,
+}
+
+impl<'a> Iterator for SetIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let at = self.at;
+            self.at += 1;
+            match self.set {
+                Set::Strings(items) => return items.get(at).map(String::as_str),
+                Set::Literals(items) => match items.get(at)? {
+                    Literal::Str(s) => return Some(s),
+                    _ => continue,
+                },
+            }
+        }
+    }
+}
+
+impl<'a> Set<'a> {
+    fn iter(self) -> SetIter<'a> {
+        SetIter { set: self, at: 0 }
+    }
+}
+
+/// How much of each finding [`evaluate_with`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Every finding in full.
+    #[default]
+    Full,
+    /// Not-applicable findings with their identity (rule, scope item, location, fingerprint,
+    /// version) and verdict only, no elements, facts, remedy or notes: all that a report
+    /// without `--all` reads of them; every other finding in full. Most findings of a
+    /// scenario do not apply, and reasoning nobody reads was most of the cost of evaluating.
+    Applicable,
+}
+
+/// Stated facts by path, for one scope item.
+type FactTable<'a> = HashMap<&'a str, &'a StatedFact, BuildHasherDefault<Fnv>>;
+
+fn table(facts: &Facts) -> FactTable<'_> {
+    facts
+        .iter()
+        .map(|(path, fact)| (path.as_str(), fact))
+        .collect()
+}
+
+/// The facts of a practice and of each of its disclosures.
+struct PracticeTables<'a> {
+    facts: FactTable<'a>,
+    disclosures: Vec<FactTable<'a>>,
+}
+
+/// Every scope item's facts, by path.
+struct Tables<'a> {
+    scenario: FactTable<'a>,
+    practices: Vec<PracticeTables<'a>>,
+}
+
+impl<'a> Tables<'a> {
+    fn of(scenario: &'a Scenario) -> Self {
+        Tables {
+            scenario: table(&scenario.facts),
+            practices: scenario
+                .practices
+                .iter()
+                .map(|p| PracticeTables {
+                    facts: table(&p.facts),
+                    disclosures: p.disclosures.iter().map(|d| table(&d.facts)).collect(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Evaluates every rule in force on the scenario's date (or `as_of_override`).
@@ -184,45 +286,68 @@ pub fn evaluate(
     scenario: Scenario,
     as_of_override: Option<Date>,
 ) -> ScenarioResult {
+    evaluate_with(book, scenario, as_of_override, Detail::Full)
+}
+
+/// [`evaluate`], building findings in `detail`.
+pub fn evaluate_with(
+    book: &Rulebook,
+    scenario: Scenario,
+    as_of_override: Option<Date>,
+    detail: Detail,
+) -> ScenarioResult {
     let as_of = as_of_override.unwrap_or(scenario.as_of);
     let mut findings = Vec::new();
+    let tables = Tables::of(&scenario);
     for versions in book.rules_in_order() {
         let Some(rule) = versions.iter().find(|r| r.in_force(as_of)) else {
             continue;
         };
         let base = Env {
             book,
-            statute: &rule.statute,
+            definitions: book.definitions.get(&rule.statute),
             date: as_of,
             scenario: &scenario,
             practice: None,
             disclosure: None,
+            tables: &tables,
+            practice_tables: None,
+            disclosure_facts: None,
             overrides: &[],
             through_quantifier: false,
         };
         match rule.scope {
             ScopeKind::Service => {
                 let location = Location::new(&scenario.file, 0..0);
-                findings.push(finding(rule, base, location));
+                findings.push(finding(rule, base, location, detail));
             }
             ScopeKind::Practice => {
-                for practice in &scenario.practices {
+                for (practice, practice_tables) in scenario.practices.iter().zip(&tables.practices)
+                {
                     let env = Env {
                         practice: Some(practice),
+                        practice_tables: Some(practice_tables),
                         ..base
                     };
-                    findings.push(finding(rule, env, practice.location.clone()));
+                    findings.push(finding(rule, env, practice.location.clone(), detail));
                 }
             }
             ScopeKind::Disclosure => {
-                for practice in &scenario.practices {
-                    for disclosure in &practice.disclosures {
+                for (practice, practice_tables) in scenario.practices.iter().zip(&tables.practices)
+                {
+                    for (disclosure, disclosure_facts) in practice
+                        .disclosures
+                        .iter()
+                        .zip(&practice_tables.disclosures)
+                    {
                         let env = Env {
                             practice: Some(practice),
                             disclosure: Some(disclosure),
+                            practice_tables: Some(practice_tables),
+                            disclosure_facts: Some(disclosure_facts),
                             ..base
                         };
-                        findings.push(finding(rule, env, disclosure.location.clone()));
+                        findings.push(finding(rule, env, disclosure.location.clone(), detail));
                     }
                 }
             }
@@ -235,19 +360,25 @@ pub fn evaluate(
     }
 }
 
-/// The verdict alone, without the element results and the facts behind them.
-fn verdict_only(rule: &Rule, env: Env<'_>) -> Verdict {
+/// The verdict with one fact given a what-if value (in `env.overrides`): only the elements
+/// whose condition reads `path` are evaluated again; the others keep the values `decide` gave
+/// them, which the override cannot change.
+fn verdict_with(elements: &[(&Element, &ElementResult, bool)], env: Env<'_>) -> Verdict {
     let (mut attaches, mut excepted, mut breach) = (Truth::True, Truth::False, Truth::False);
-    for element in rule.elements_on(env.date) {
-        let mut trace = Trace {
-            quiet: true,
-            ..Trace::default()
-        };
-        let value = truth(&element.condition, env, &mut trace);
-        let effective = if presumes(element, value, env) {
-            Truth::from(element.presumed_holds)
+    for &(element, result, reads) in elements {
+        let effective = if reads {
+            let mut trace = Trace {
+                quiet: true,
+                ..Trace::default()
+            };
+            let value = truth(&element.condition, env, &mut trace);
+            if presumes(element, value, env) {
+                Truth::from(element.presumed_holds)
+            } else {
+                value
+            }
         } else {
-            value
+            result.effective()
         };
         match element.kind {
             ElementKind::Applies => attaches = attaches.and(effective),
@@ -306,7 +437,37 @@ fn decide(rule: &Rule, env: Env<'_>) -> (Vec<ElementResult>, Verdict) {
     )
 }
 
-fn finding(rule: &Rule, env: Env<'_>, location: Location) -> Finding {
+/// The verdict alone, every element evaluated without recording what it read (the values
+/// are the same: recording never changes them).
+fn verdict_only(rule: &Rule, env: Env<'_>) -> Verdict {
+    let (mut attaches, mut excepted, mut breach) = (Truth::True, Truth::False, Truth::False);
+    for element in rule.elements_on(env.date) {
+        let mut trace = Trace {
+            quiet: true,
+            ..Trace::default()
+        };
+        let value = truth(&element.condition, env, &mut trace);
+        let effective = if presumes(element, value, env) {
+            Truth::from(element.presumed_holds)
+        } else {
+            value
+        };
+        match element.kind {
+            ElementKind::Applies => attaches = attaches.and(effective),
+            ElementKind::Exception => excepted = excepted.or(effective),
+            ElementKind::Requires => breach = breach.or(!effective),
+        }
+    }
+    Verdict::from_truths(attaches.and(!excepted), breach)
+}
+
+fn finding(rule: &Rule, env: Env<'_>, location: Location, detail: Detail) -> Finding {
+    if detail == Detail::Applicable {
+        let verdict = verdict_only(rule, env);
+        if verdict == Verdict::NotApplicable {
+            return identity_only(rule, env, location, verdict);
+        }
+    }
     let (elements, verdict) = decide(rule, env);
     let missing_facts = if verdict == Verdict::PossibleViolation {
         missing_facts(rule, env, &elements)
@@ -391,6 +552,38 @@ fn finding(rule: &Rule, env: Env<'_>, location: Location) -> Finding {
     }
 }
 
+/// A finding with its identity and verdict only ([`Detail::Applicable`]).
+fn identity_only(rule: &Rule, env: Env<'_>, location: Location, verdict: Verdict) -> Finding {
+    let practice = env.practice.map(|p| p.id.clone());
+    let disclosure = env.disclosure.map(|d| d.name.clone());
+    let fingerprint = fingerprint(
+        &env.scenario.id,
+        &rule.id,
+        practice.as_deref(),
+        disclosure.as_deref(),
+    );
+    Finding {
+        rule: rule.id.clone(),
+        statute: rule.statute.clone(),
+        citation: rule.citation.clone(),
+        title: rule.title.clone(),
+        version_effective: rule.effective,
+        version_until: rule.until,
+        verdict,
+        practice,
+        disclosure,
+        location,
+        elements: Vec::new(),
+        missing_facts: Vec::new(),
+        assumptions: Vec::new(),
+        fixes: Vec::new(),
+        remedy: None,
+        exposure: None,
+        fingerprint,
+        notes: Vec::new(),
+    }
+}
+
 /// The unstated facts of undecided elements, each tried with every value it can take to see
 /// how much it would settle; facts that cannot change the verdict are left out.
 fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<MissingFact> {
@@ -405,6 +598,13 @@ fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<M
             }
         }
     }
+    // The elements in force beside their results, and the paths each reads.
+    let in_force: Vec<(&Element, &ElementResult)> =
+        rule.elements_on(env.date).zip(elements).collect();
+    let paths: Vec<Vec<&str>> = in_force
+        .iter()
+        .map(|(element, _)| element.condition.paths())
+        .collect();
     let mut out: Vec<MissingFact> = keys
         .into_iter()
         .filter_map(|key| {
@@ -417,6 +617,13 @@ fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<M
             let decisiveness = if candidates.is_empty() {
                 Decisiveness::WithOthers
             } else {
+                let reading: Vec<(&Element, &ElementResult, bool)> = in_force
+                    .iter()
+                    .zip(&paths)
+                    .map(|(&(element, result), paths)| {
+                        (element, result, paths.contains(&key.path.as_str()))
+                    })
+                    .collect();
                 let decided = candidates
                     .into_iter()
                     .filter(|value| {
@@ -425,7 +632,7 @@ fn missing_facts(rule: &Rule, env: Env<'_>, elements: &[ElementResult]) -> Vec<M
                             overrides: &overrides,
                             ..env
                         };
-                        verdict_only(rule, what_if) != Verdict::PossibleViolation
+                        verdict_with(&reading, what_if) != Verdict::PossibleViolation
                     })
                     .count();
                 let total = if fact.ty == FactType::Bool {
@@ -475,7 +682,7 @@ fn fingerprint(
 fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
     match &expr.node {
         Node::Lit(Literal::Bool(b)) => Truth::from(*b),
-        Node::Path { .. } => match operand(expr, env, trace).0 {
+        Node::Path { .. } => match operand(expr, env, trace) {
             Operand::Known(value) => match value.as_ref() {
                 Value::Bool(b) => Truth::from(*b),
                 _ => Truth::Unknown,
@@ -498,33 +705,50 @@ fn truth(expr: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
         ),
         Node::Cmp(left, op, right) => compare(left, *op, right, env, trace),
         Node::Quant(quantifier, collection, body) => {
-            let items: Vec<Env<'_>> = match collection {
-                Collection::Disclosures => env
-                    .practice
-                    .map(|p| p.disclosures.as_slice())
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|disclosure| Env {
-                        disclosure: Some(disclosure),
-                        through_quantifier: true,
-                        ..env
-                    })
-                    .collect(),
-                Collection::Practices => env
-                    .scenario
-                    .practices
-                    .iter()
-                    .map(|practice| Env {
-                        practice: Some(practice),
-                        through_quantifier: true,
-                        ..env
-                    })
-                    .collect(),
+            let (start, combine): (Truth, fn(Truth, Truth) -> Truth) = match quantifier {
+                Quantifier::Any => (Truth::False, Truth::or),
+                Quantifier::All => (Truth::True, Truth::and),
             };
-            let bodies = items.into_iter().map(|inner| (body.as_ref(), inner));
-            match quantifier {
-                Quantifier::Any => junction(bodies, Truth::False, Truth::or, trace),
-                Quantifier::All => junction(bodies, Truth::True, Truth::and, trace),
+            match collection {
+                Collection::Disclosures => {
+                    let facts = env
+                        .practice_tables
+                        .map(|t| t.disclosures.as_slice())
+                        .unwrap_or_default();
+                    let items = env
+                        .practice
+                        .map(|p| p.disclosures.as_slice())
+                        .unwrap_or_default()
+                        .iter()
+                        .zip(facts)
+                        .map(|(disclosure, facts)| {
+                            let inner = Env {
+                                disclosure: Some(disclosure),
+                                disclosure_facts: Some(facts),
+                                through_quantifier: true,
+                                ..env
+                            };
+                            (body.as_ref(), inner)
+                        });
+                    junction(items, start, combine, trace)
+                }
+                Collection::Practices => {
+                    let items = env
+                        .scenario
+                        .practices
+                        .iter()
+                        .zip(&env.tables.practices)
+                        .map(|(practice, tables)| {
+                            let inner = Env {
+                                practice: Some(practice),
+                                practice_tables: Some(tables),
+                                through_quantifier: true,
+                                ..env
+                            };
+                            (body.as_ref(), inner)
+                        });
+                    junction(items, start, combine, trace)
+                }
             }
         }
         Node::Lit(_) | Node::List(_) | Node::Def(_) | Node::Offset(..) => Truth::Unknown,
@@ -568,56 +792,48 @@ fn junction<'a, 'e>(
     result
 }
 
-fn operand<'a>(expr: &'a Expr, env: Env<'a>, trace: &mut Trace) -> (Operand<'a>, Option<Domain>) {
+fn operand<'a>(expr: &'a Expr, env: Env<'a>, trace: &mut Trace) -> Operand<'a> {
     let owned = |value: Value| Operand::Known(Cow::Owned(value));
     match &expr.node {
-        Node::Lit(Literal::Bool(b)) => (owned(Value::Bool(*b)), None),
-        Node::Lit(Literal::Int(i)) => (owned(Value::Int(*i)), None),
-        Node::Lit(Literal::Str(s)) => (owned(Value::Str(s.clone())), None),
-        Node::Lit(Literal::Date(d)) => (owned(Value::Date(*d)), None),
-        Node::List(items) => (
-            Operand::Set(Cow::Owned(
-                items
-                    .iter()
-                    .filter_map(|l| {
-                        if let Literal::Str(s) = l {
-                            Some(s.clone())
-                        } else {
-                            None
-                        }
-                    })
-                    .collect(),
-            )),
-            None,
-        ),
-        Node::Def(name) => (
-            Operand::Set(Cow::Borrowed(env.book.definition_on(
-                env.statute,
-                name,
-                env.date,
-            ))),
-            None,
-        ),
-        Node::Path { path, key } => {
-            let domain = env.book.vocabulary.fact(path).map(|f| f.domain());
-            (lookup(path, key.as_deref(), env, trace), domain)
-        }
-        Node::Offset(base, offset) => match operand(base, env, trace).0 {
+        Node::Lit(Literal::Bool(b)) => owned(Value::Bool(*b)),
+        Node::Lit(Literal::Int(i)) => owned(Value::Int(*i)),
+        Node::Lit(Literal::Str(s)) => Operand::Text(s),
+        Node::Lit(Literal::Date(d)) => owned(Value::Date(*d)),
+        Node::List(items) => Operand::Set(Set::Literals(items)),
+        Node::Def(name) => Operand::Set(Set::Strings(
+            env.definitions
+                .and_then(|defs| defs.get(name.as_str()))
+                .map_or(&[], |versions| Definition::on(versions, env.date)),
+        )),
+        Node::Path { path, key } => lookup(path, key.as_deref(), env, trace),
+        Node::Offset(base, offset) => match operand(base, env, trace) {
             Operand::Known(value) => match value.as_ref() {
-                Value::Date(date) => (
-                    offset
-                        .apply(*date)
-                        .map_or(Operand::Unknown, |d| owned(Value::Date(d))),
-                    None,
-                ),
-                _ => (Operand::Unknown, None),
+                Value::Date(date) => offset
+                    .apply(*date)
+                    .map_or(Operand::Unknown, |d| owned(Value::Date(d))),
+                _ => Operand::Unknown,
             },
-            _ => (Operand::Unknown, None),
+            _ => Operand::Unknown,
         },
         _ => match truth(expr, env, trace).known() {
-            Some(b) => (owned(Value::Bool(b)), None),
-            None => (Operand::Unknown, None),
+            Some(b) => owned(Value::Bool(b)),
+            None => Operand::Unknown,
         },
+    }
+}
+
+/// The domain of a fact path operand (the values it compares hierarchically), looked up only
+/// for the comparisons that need it.
+fn domain_of(expr: &Expr, env: Env<'_>) -> Option<Domain> {
+    match &expr.node {
+        Node::Path { path, .. } => env.book.vocabulary.fact(path).map(|f| match f.ty {
+            FactType::Taxonomy | FactType::ListTaxonomy => Domain::Taxonomy,
+            FactType::Region | FactType::ListRegion | FactType::MapRegionInt => Domain::Region,
+            // Values of every other domain relate only when equal (`Vocabulary::relate`), so
+            // the fact's own closed list need not be named (and copied) here.
+            _ => Domain::Text,
+        }),
+        _ => None,
     }
 }
 
@@ -633,6 +849,21 @@ fn fact_key(path: &str, env: Env<'_>) -> FactKey {
             .filter(|_| path.starts_with("practice.disclosure."))
             .map(|d| d.name.clone()),
     }
+}
+
+/// Whether `key` is [`fact_key`]`(path, env)`, without building it.
+fn is_key(key: &FactKey, path: &str, env: Env<'_>) -> bool {
+    let practice = env
+        .practice
+        .filter(|_| path.starts_with("practice."))
+        .map(|p| p.id.as_str());
+    let disclosure = env
+        .disclosure
+        .filter(|_| path.starts_with("practice.disclosure."))
+        .map(|d| d.name.as_str());
+    key.path == path
+        && key.practice.as_deref() == practice
+        && key.disclosure.as_deref() == disclosure
 }
 
 fn lookup<'a>(path: &str, key: Option<&str>, env: Env<'a>, trace: &mut Trace) -> Operand<'a> {
@@ -652,18 +883,15 @@ fn lookup<'a>(path: &str, key: Option<&str>, env: Env<'a>, trace: &mut Trace) ->
         }
         return Operand::Known(Cow::Owned(Value::Date(env.date)));
     }
-    if !env.overrides.is_empty() {
-        let fact_key = fact_key(path, env);
-        if let Some((_, value)) = env.overrides.iter().find(|(k, _)| *k == fact_key) {
-            return Operand::Known(Cow::Borrowed(value));
-        }
+    if let Some((_, value)) = env.overrides.iter().find(|(k, _)| is_key(k, path, env)) {
+        return Operand::Known(Cow::Borrowed(value));
     }
     let stated: Option<&'a StatedFact> = if path.starts_with("practice.disclosure.") {
-        env.disclosure.and_then(|d| d.facts.get(path))
+        env.disclosure_facts.and_then(|t| t.get(path).copied())
     } else if path.starts_with("practice.") {
-        env.practice.and_then(|p| p.facts.get(path))
+        env.practice_tables.and_then(|t| t.facts.get(path).copied())
     } else {
-        env.scenario.fact(path)
+        env.tables.scenario.get(path).copied()
     };
     let value: Option<Cow<'a, Value>> = match (stated, key) {
         (Some(fact), None) => Some(Cow::Borrowed(&fact.value)),
@@ -684,11 +912,8 @@ fn lookup<'a>(path: &str, key: Option<&str>, env: Env<'a>, trace: &mut Trace) ->
             Operand::Known(value)
         }
         _ => {
-            if !trace.quiet {
-                let fact_key = fact_key(path, env);
-                if !trace.unknown.contains(&fact_key) {
-                    trace.unknown.push(fact_key);
-                }
+            if !trace.quiet && !trace.unknown.iter().any(|k| is_key(k, path, env)) {
+                trace.unknown.push(fact_key(path, env));
             }
             Operand::Unknown
         }
@@ -734,29 +959,27 @@ fn record_read(
     }
 }
 
-fn relate_any(env: Env<'_>, domain: &Domain, stated: &[String], asked: &[String]) -> Truth {
-    let mut result = Truth::False;
-    for s in stated {
-        for a in asked {
-            result = result.or(match env.book.vocabulary.relate(domain, s, a) {
-                Match::Yes => Truth::True,
-                Match::Maybe => Truth::Unknown,
-                Match::No => Truth::False,
-            });
-        }
+fn relate_any<'s, 'q>(
+    env: Env<'_>,
+    domain: &Domain,
+    stated: impl Iterator<Item = &'s str>,
+    asked: impl Iterator<Item = &'q str> + Clone,
+) -> Truth {
+    match env.book.vocabulary.relate_lists(domain, stated, asked) {
+        Match::Yes => Truth::True,
+        Match::Maybe => Truth::Unknown,
+        Match::No => Truth::False,
     }
-    result
 }
 
 fn compare(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
     let result = compare_values(left, op, right, env, trace);
     // A stated value broader than what the rule asks (`biometric` for `face-geometry`, `US`
     // for `US-IL`) leaves the comparison open: name the fact as one to make more specific.
-    if result == Truth::Unknown {
+    if result == Truth::Unknown && !trace.quiet {
         if let Node::Path { path, .. } = &left.node {
-            let key = fact_key(path, env);
-            if !trace.unknown.contains(&key) {
-                trace.unknown.push(key);
+            if !trace.unknown.iter().any(|k| is_key(k, path, env)) {
+                trace.unknown.push(fact_key(path, env));
             }
         }
     }
@@ -764,9 +987,24 @@ fn compare(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -
 }
 
 fn compare_values(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut Trace) -> Truth {
-    let (l, left_domain) = operand(left, env, trace);
-    let (r, right_domain) = operand(right, env, trace);
-    let domain = left_domain.or(right_domain).unwrap_or(Domain::Text);
+    let l = operand(left, env, trace);
+    let r = operand(right, env, trace);
+    let domain = || {
+        domain_of(left, env)
+            .or_else(|| domain_of(right, env))
+            .unwrap_or(Domain::Text)
+    };
+    // A text operand, stated or literal.
+    fn text<'o>(operand: &'o Operand<'_>) -> Option<&'o str> {
+        match operand {
+            Operand::Text(s) => Some(s),
+            Operand::Known(value) => match value.as_ref() {
+                Value::Str(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
     match (op, &l, &r) {
         (_, Operand::Unknown, _) | (_, _, Operand::Unknown) => Truth::Unknown,
         (Op::Eq | Op::Ne, Operand::Known(a), Operand::Known(b)) => {
@@ -798,18 +1036,30 @@ fn compare_values(left: &Expr, op: Op, right: &Expr, env: Env<'_>, trace: &mut T
                 None => Truth::Unknown,
             }
         }
-        (Op::In, Operand::Known(a), Operand::Set(set)) => match a.as_ref() {
-            Value::Str(s) => relate_any(env, &domain, std::slice::from_ref(s), set),
-            _ => Truth::Unknown,
+        (Op::Eq | Op::Ne, Operand::Text(_), Operand::Known(_) | Operand::Text(_))
+        | (Op::Eq | Op::Ne, Operand::Known(_), Operand::Text(_)) => {
+            let equal = text(&l).is_some() && text(&l) == text(&r);
+            Truth::from(if op == Op::Eq { equal } else { !equal })
+        }
+        (Op::In, Operand::Known(_) | Operand::Text(_), Operand::Set(set)) => match text(&l) {
+            Some(s) => relate_any(env, &domain(), std::iter::once(s), set.iter()),
+            None => Truth::Unknown,
         },
-        (Op::Contains, Operand::Known(a), Operand::Known(b)) => match (a.as_ref(), b.as_ref()) {
-            (Value::List(items), Value::Str(s)) => {
-                relate_any(env, &domain, items, std::slice::from_ref(s))
+        (Op::Contains, Operand::Known(a), Operand::Known(_) | Operand::Text(_)) => {
+            match (a.as_ref(), text(&r)) {
+                (Value::List(items), Some(s)) => relate_any(
+                    env,
+                    &domain(),
+                    items.iter().map(String::as_str),
+                    std::iter::once(s),
+                ),
+                _ => Truth::Unknown,
             }
-            _ => Truth::Unknown,
-        },
+        }
         (Op::Overlaps, Operand::Known(a), Operand::Set(set)) => match a.as_ref() {
-            Value::List(items) => relate_any(env, &domain, items, set),
+            Value::List(items) => {
+                relate_any(env, &domain(), items.iter().map(String::as_str), set.iter())
+            }
             _ => Truth::Unknown,
         },
         // INVARIANT: the rulebook loader type-checks every condition, so no other shape occurs.

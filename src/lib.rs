@@ -15,6 +15,7 @@ pub mod diff;
 pub mod engine;
 pub mod expect;
 pub mod exposure;
+mod fnv;
 pub mod folders;
 pub mod git;
 pub mod lint;

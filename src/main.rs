@@ -1,13 +1,13 @@
 //! The `consentry` command: parses arguments, calls the library, writes the output, exits.
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use consentry::app::{
-    self, CheckOptions, DiffFormat, DiffOptions, Exit, FailOn, Format, NewOptions, Outcome,
-    Progress, RuleOptions, RulesFormat, RulesOptions, ValidateOptions, WaiverFiles,
+    self, CheckOptions, Checked, DiffFormat, DiffOptions, Exit, FailOn, Format, NewOptions,
+    Outcome, Progress, RuleOptions, RulesFormat, RulesOptions, ValidateOptions, WaiverFiles,
 };
 use consentry::value::Date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -320,7 +320,7 @@ fn main() -> ExitCode {
                 waivers,
                 today,
             };
-            app::check_with_progress(&options, &Bar::new())
+            return check(&options, output_file);
         }
         Command::Test(args) => app::test(&CheckOptions {
             paths: args.paths,
@@ -399,6 +399,44 @@ fn main() -> ExitCode {
         }
     };
     emit(outcome, output_file)
+}
+
+/// Buffer between the report and the stream it goes to: large writes, few system calls.
+const OUTPUT_BUFFER: usize = 1 << 20;
+
+/// Runs `check`, streaming the report to `output` (a file) or stdout as scenarios are checked.
+fn check(options: &CheckOptions, output: Option<PathBuf>) -> ExitCode {
+    let bar = Bar::new();
+    let (checked, target) = match &output {
+        Some(path) => {
+            let target = path.display().to_string();
+            match std::fs::File::create(path) {
+                Ok(file) => {
+                    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, file);
+                    let checked = app::check_to(options, &mut out, &bar)
+                        .and_then(|c| out.flush().map(|()| c));
+                    (checked, target)
+                }
+                Err(e) => (Err(e), target),
+            }
+        }
+        None => {
+            let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
+            let checked =
+                app::check_to(options, &mut out, &bar).and_then(|c| out.flush().map(|()| c));
+            (checked, "the report".to_string())
+        }
+    };
+    match checked {
+        Ok(Checked { stderr, exit }) => {
+            let _ = std::io::stderr().write_all(stderr.as_bytes());
+            ExitCode::from(exit as u8)
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write {target}: {e}");
+            ExitCode::from(Exit::BadInput as u8)
+        }
+    }
 }
 
 fn emit(outcome: Outcome, output_file: Option<PathBuf>) -> ExitCode {

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -250,6 +252,16 @@ impl Rule {
         self.remedies
             .iter()
             .find(|r| dated_in_force(r.effective, r.until, date))
+    }
+}
+
+impl Definition {
+    /// The values of the version of `versions` in force on `date` (empty when none is).
+    pub fn on(versions: &[Definition], date: Date) -> &[String] {
+        versions
+            .iter()
+            .find(|d| dated_in_force(d.effective, d.until, date))
+            .map_or(&[], |d| d.values.as_slice())
     }
 }
 
@@ -614,7 +626,7 @@ struct ConductNoteEntry {
 /// The files of the embedded rulebook, named as they are in the repository.
 pub fn embedded_files() -> Vec<Arc<SourceFile>> {
     EMBEDDED_RULES
-        .iter()
+        .par_iter()
         .map(|(name, text)| SourceFile::new(format!("rules/{name}"), *text))
         .collect()
 }
@@ -657,7 +669,22 @@ impl Rulebook {
                 ]);
             }
         }
-        let vocabulary = Vocabulary::load(vocab_file, taxonomy_file, regions_file)?;
+        // Parsing the TOML is most of the start-up cost: the statute packs are parsed in
+        // parallel, beside the vocabulary, then added in file order as before.
+        let packs: Vec<&Arc<SourceFile>> = files
+            .iter()
+            .filter(|f| !SUPPORT_FILES.contains(&file_stem_name(f)))
+            .collect();
+        let (vocabulary, parsed) = rayon::join(
+            || Vocabulary::load(vocab_file, taxonomy_file, regions_file),
+            || {
+                packs
+                    .par_iter()
+                    .map(|file| parse_typed::<PackFile>(file))
+                    .collect::<Vec<_>>()
+            },
+        );
+        let vocabulary = vocabulary?;
         let mut book = Rulebook {
             vocabulary,
             statutes: BTreeMap::new(),
@@ -669,11 +696,11 @@ impl Rulebook {
             shared_elements: BTreeMap::new(),
         };
         let mut errors = Vec::new();
-        for file in files {
-            if SUPPORT_FILES.contains(&file_stem_name(file)) {
-                continue;
+        for (file, pack) in packs.into_iter().zip(parsed) {
+            match pack {
+                Ok(pack) => book.load_pack(file, pack, &mut errors),
+                Err(err) => errors.push(err),
             }
-            book.load_pack(file, &mut errors);
         }
         book.check_versions(&mut errors);
         book.sort_order();
@@ -821,22 +848,10 @@ impl Rulebook {
         self.definitions
             .get(statute)
             .and_then(|defs| defs.get(name))
-            .and_then(|versions| {
-                versions
-                    .iter()
-                    .find(|d| dated_in_force(d.effective, d.until, date))
-            })
-            .map_or(&[], |d| d.values.as_slice())
+            .map_or(&[], |versions| Definition::on(versions, date))
     }
 
-    fn load_pack(&mut self, file: &Arc<SourceFile>, errors: &mut Vec<Diagnostic>) {
-        let pack: PackFile = match parse_typed(file) {
-            Ok(pack) => pack,
-            Err(err) => {
-                errors.push(err);
-                return;
-            }
-        };
+    fn load_pack(&mut self, file: &Arc<SourceFile>, pack: PackFile, errors: &mut Vec<Diagnostic>) {
         let statute_id = pack.statute.id.get_ref().clone();
         if let Some(existing) = self.statutes.get(&statute_id) {
             errors.push(Diagnostic::error(
@@ -978,16 +993,28 @@ impl Rulebook {
             shared: &shared,
             remedies: &shared_remedies,
         };
-        for entry in pack.rule {
-            let rule_span = entry.span();
-            if let Some(rule) = self.load_rule(
-                file,
-                &statute_id,
-                entry.into_inner(),
-                rule_span,
-                &pack_context,
-                errors,
-            ) {
+        // Parsing and type-checking the conditions is the other half of the start-up cost:
+        // the rules are compiled in parallel, and added (with their errors) in file order.
+        let loaded: Vec<(Option<Rule>, Vec<Diagnostic>)> = pack
+            .rule
+            .into_par_iter()
+            .map(|entry| {
+                let rule_span = entry.span();
+                let mut rule_errors = Vec::new();
+                let rule = self.load_rule(
+                    file,
+                    &statute_id,
+                    entry.into_inner(),
+                    rule_span,
+                    &pack_context,
+                    &mut rule_errors,
+                );
+                (rule, rule_errors)
+            })
+            .collect();
+        for (rule, rule_errors) in loaded {
+            errors.extend(rule_errors);
+            if let Some(rule) = rule {
                 self.rules.entry(rule.id.clone()).or_default().push(rule);
             }
         }

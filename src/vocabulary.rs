@@ -1,7 +1,10 @@
 //! The vocabulary of facts a scenario can state, the data taxonomy and the region codes.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
+
+use crate::fnv::Fnv;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -198,6 +201,15 @@ pub struct Vocabulary {
     pub subdivisions: BTreeSet<String>,
     /// Named groups of countries (`EU`, `EEA`).
     pub groups: BTreeMap<String, BTreeSet<String>>,
+    /// The taxonomy as numbers, made on first use (evaluation compares categories often).
+    term_index: OnceLock<TermIndex>,
+}
+
+/// Each data category's number and its ancestors' numbers, nearest first.
+#[derive(Debug, Clone, Default)]
+struct TermIndex {
+    ids: HashMap<String, u32, BuildHasherDefault<Fnv>>,
+    ancestors: Vec<Vec<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -537,6 +549,82 @@ impl Vocabulary {
         }
     }
 
+    /// The strongest match between any stated value and any value asked for: `Yes` if one
+    /// pair matches, else `Maybe` if one might, else `No` (what `any` of [`Self::relate`]
+    /// over every pair gives, in fewer steps).
+    pub fn relate_lists<'s, 'q>(
+        &self,
+        domain: &Domain,
+        stated: impl Iterator<Item = &'s str>,
+        asked: impl Iterator<Item = &'q str> + Clone,
+    ) -> Match {
+        let mut best = Match::No;
+        if *domain == Domain::Taxonomy {
+            let index = self.term_index();
+            // The asked values' numbers, looked up once (on the stack: sets are short).
+            const KEPT: usize = 32;
+            let mut asked_ids = [None; KEPT];
+            for (slot, a) in asked_ids.iter_mut().zip(asked.clone()) {
+                *slot = index.ids.get(a).copied();
+            }
+            for s in stated {
+                let stated_id = index.ids.get(s).copied();
+                for (n, a) in asked.clone().enumerate() {
+                    let asked_id = match asked_ids.get(n) {
+                        Some(id) => *id,
+                        None => index.ids.get(a).copied(),
+                    };
+                    let found = match (stated_id, asked_id) {
+                        (Some(si), Some(ai)) => index.relate(si, ai),
+                        // A value outside the taxonomy compares as text, as `relate` does.
+                        _ => self.relate(domain, s, a),
+                    };
+                    match found {
+                        Match::Yes => return Match::Yes,
+                        Match::Maybe => best = Match::Maybe,
+                        Match::No => {}
+                    }
+                }
+            }
+            return best;
+        }
+        for s in stated {
+            for a in asked.clone() {
+                match self.relate(domain, s, a) {
+                    Match::Yes => return Match::Yes,
+                    Match::Maybe => best = Match::Maybe,
+                    Match::No => {}
+                }
+            }
+        }
+        best
+    }
+
+    fn term_index(&self) -> &TermIndex {
+        self.term_index.get_or_init(|| {
+            let mut index = TermIndex::default();
+            for (n, term) in self.term_parent.keys().enumerate() {
+                index
+                    .ids
+                    .insert(term.clone(), u32::try_from(n).unwrap_or(u32::MAX));
+            }
+            for term in self.term_parent.keys() {
+                let mut ancestors = Vec::new();
+                let mut current = self.term_parent.get(term).and_then(Option::as_deref);
+                // The same bound as `term_under`: it guards against a cycle.
+                for _ in 0..64 {
+                    let Some(parent) = current else { break };
+                    if let Some(&id) = index.ids.get(parent) {
+                        ancestors.push(id);
+                    }
+                    current = self.term_parent.get(parent).and_then(Option::as_deref);
+                }
+                index.ancestors.push(ancestors);
+            }
+            index
+        })
+    }
+
     fn term_under(&self, term: &str, ancestor: &str) -> bool {
         let mut current = self.term_parent.get(term).and_then(Option::as_deref);
         // The taxonomy is a tree of a few dozen terms; the bound guards against a cycle.
@@ -560,6 +648,24 @@ impl Vocabulary {
         self.groups
             .get(ancestor)
             .is_some_and(|members| members.contains(country) || members.contains(region))
+    }
+}
+
+impl TermIndex {
+    /// [`Vocabulary::relate`] of two taxonomy terms by number.
+    fn relate(&self, stated: u32, asked: u32) -> Match {
+        let under = |term: u32, ancestor: u32| {
+            self.ancestors
+                .get(term as usize)
+                .is_some_and(|a| a.contains(&ancestor))
+        };
+        if stated == asked || under(stated, asked) {
+            Match::Yes
+        } else if under(asked, stated) {
+            Match::Maybe
+        } else {
+            Match::No
+        }
     }
 }
 

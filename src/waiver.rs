@@ -532,107 +532,250 @@ fn header_span(text: &str, start: usize) -> Range<usize> {
 
 /// Matches `waivers` to the findings of `results` as of `today`.
 pub fn apply(waivers: Vec<Waiver>, results: &[ScenarioResult], today: Date) -> Waivers {
-    let checked: BTreeSet<&str> = results.iter().map(|r| r.scenario.id.as_str()).collect();
-    let mut out = Waivers::none();
-    for waiver in waivers {
-        let index = out.entries.len();
-        let result = results.iter().find(|r| r.scenario.id == waiver.scenario);
-        let named: Vec<&Finding> = result
-            .map(|r| {
-                r.findings
-                    .iter()
-                    .filter(|f| waiver.covers(&r.scenario.id, f))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let violations: Vec<String> = named
-            .iter()
-            .filter(|f| {
-                matches!(
-                    f.verdict,
-                    Verdict::LikelyViolation | Verdict::PossibleViolation
-                )
-            })
-            .map(|f| f.fingerprint.clone())
-            .collect();
-        let target = waiver.target();
-        let (status, detail, help) = if result.is_none() && !waiver.covers_run {
-            (Status::NotChecked, String::new(), None)
-        } else if waiver.expired_on(today) {
-            let counted = match violations.len() {
-                0 => String::new(),
-                1 => "; its finding counts again".to_string(),
-                n => format!("; its {n} findings count again"),
-            };
-            (
-                Status::Expired,
-                format!(
-                    "waiver of `{target}` in scenario `{}` expired on {}{counted}",
-                    waiver.scenario, waiver.expires
-                ),
-                Some("review the risk again: renew the waiver with a new `expires` date, or remove it".into()),
+    let mut matcher = Matcher::new(waivers, today);
+    for result in results {
+        let view = matcher.scenario(result);
+        matcher.record(&result.scenario.id, view);
+    }
+    matcher.finish()
+}
+
+/// How one waiver ended: its status, the violations it names, and why, in words.
+struct Judgement {
+    status: Status,
+    violations: Vec<String>,
+    detail: String,
+    help: Option<String>,
+}
+
+/// Judges `waiver` against `result`, the checked scenario it names (`None`: the run did not
+/// check it; `checked` are the ids it did check, for a "did you mean").
+fn judge(
+    waiver: &Waiver,
+    result: Option<&ScenarioResult>,
+    today: Date,
+    checked: &BTreeSet<String>,
+) -> Judgement {
+    let named: Vec<&Finding> = result
+        .map(|r| {
+            r.findings
+                .iter()
+                .filter(|f| waiver.covers(&r.scenario.id, f))
+                .collect()
+        })
+        .unwrap_or_default();
+    let violations: Vec<String> = named
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.verdict,
+                Verdict::LikelyViolation | Verdict::PossibleViolation
             )
-        } else if result.is_none() {
-            let ids: Vec<&str> = checked.iter().copied().collect();
-            (
-                Status::Unmatched,
-                format!(
-                    "waiver of `{target}` names scenario `{}`, which this run did not check",
-                    waiver.scenario
-                ),
-                did_you_mean(&waiver.scenario, ids)
-                    .or_else(|| Some("remove the waiver if the scenario is gone".into())),
-            )
-        } else if named.is_empty() {
-            let help = result.and_then(|r| scope_help(&waiver, r));
-            (
-                Status::Unmatched,
-                format!(
-                    "waiver of `{target}` in scenario `{}` matches no finding",
-                    waiver.scenario
-                ),
-                help.or_else(|| {
-                    Some("the rule is not in force for the scenario's date, or the scope does not exist".into())
-                }),
-            )
-        } else if violations.is_empty() {
-            (
-                Status::Unmatched,
-                format!(
-                    "waiver of `{target}` in scenario `{}` has nothing to waive: no likely or possible violation",
-                    waiver.scenario
-                ),
-                Some(
-                    "the findings it names are compliant or not applicable; remove the waiver"
-                        .into(),
-                ),
-            )
-        } else {
-            (Status::Applied, String::new(), None)
+        })
+        .map(|f| f.fingerprint.clone())
+        .collect();
+    let target = waiver.target();
+    let (status, detail, help) = if result.is_none() && !waiver.covers_run {
+        (Status::NotChecked, String::new(), None)
+    } else if waiver.expired_on(today) {
+        let counted = match violations.len() {
+            0 => String::new(),
+            1 => "; its finding counts again".to_string(),
+            n => format!("; its {n} findings count again"),
         };
-        for fingerprint in &violations {
-            let map = match status {
+        (
+            Status::Expired,
+            format!(
+                "waiver of `{target}` in scenario `{}` expired on {}{counted}",
+                waiver.scenario, waiver.expires
+            ),
+            Some(
+                "review the risk again: renew the waiver with a new `expires` date, or remove it"
+                    .into(),
+            ),
+        )
+    } else if result.is_none() {
+        (
+            Status::Unmatched,
+            format!(
+                "waiver of `{target}` names scenario `{}`, which this run did not check",
+                waiver.scenario
+            ),
+            did_you_mean(&waiver.scenario, checked.iter().map(String::as_str))
+                .or_else(|| Some("remove the waiver if the scenario is gone".into())),
+        )
+    } else if named.is_empty() {
+        let help = result.and_then(|r| scope_help(waiver, r));
+        (
+            Status::Unmatched,
+            format!(
+                "waiver of `{target}` in scenario `{}` matches no finding",
+                waiver.scenario
+            ),
+            help.or_else(|| {
+                Some(
+                    "the rule is not in force for the scenario's date, or the scope does not exist"
+                        .into(),
+                )
+            }),
+        )
+    } else if violations.is_empty() {
+        (
+            Status::Unmatched,
+            format!(
+                "waiver of `{target}` in scenario `{}` has nothing to waive: no likely or possible violation",
+                waiver.scenario
+            ),
+            Some("the findings it names are compliant or not applicable; remove the waiver".into()),
+        )
+    } else {
+        (Status::Applied, String::new(), None)
+    };
+    Judgement {
+        status,
+        violations,
+        detail,
+        help,
+    }
+}
+
+impl Waivers {
+    /// The waivers of `states` (in file order) and the findings they waive.
+    fn from_states(states: Vec<WaiverState>) -> Self {
+        let mut out = Waivers::none();
+        for (index, state) in states.iter().enumerate() {
+            let map = match state.status {
                 Status::Applied => &mut out.waived,
                 Status::Expired => &mut out.expired,
                 _ => continue,
             };
-            // The first waiver in file order that names a finding is the one that waives it.
-            map.entry(fingerprint.clone()).or_insert(index);
+            for fingerprint in &state.findings {
+                // The first waiver in file order that names a finding is the one that waives it.
+                map.entry(fingerprint.clone()).or_insert(index);
+            }
         }
-        out.entries.push(WaiverState {
-            waiver,
-            status,
-            findings: violations,
-            detail,
-            help,
-        });
+        // A finding that a live waiver covers is waived, whatever an expired one says of it.
+        let waived: Vec<String> = out.waived.keys().cloned().collect();
+        for fingerprint in waived {
+            out.expired.remove(&fingerprint);
+        }
+        out.entries = states;
+        out
     }
-    // A finding that a live waiver covers is waived, whatever an expired one says of it.
-    let waived: Vec<String> = out.waived.keys().cloned().collect();
-    for fingerprint in waived {
-        out.expired.remove(&fingerprint);
+}
+
+/// The waivers that name one scenario, matched to its findings: what rendering that scenario
+/// needs, made apart from the other scenarios (in parallel) and recorded in file order.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioWaivers {
+    /// The waivers naming the scenario and the findings they waive (only those entries).
+    pub view: Waivers,
+    /// The index of each entry of `view` among all the run's waivers.
+    indices: Vec<usize>,
+}
+
+/// Matches waivers to findings one scenario at a time, so a run never holds every result: a
+/// waiver's fate depends only on the scenario it names, except the "did you mean" of one
+/// naming a scenario the run did not check, which needs only the ids checked.
+#[derive(Debug)]
+pub struct Matcher {
+    waivers: Vec<Waiver>,
+    today: Date,
+    /// Waiver indices by the scenario id they name, in file order.
+    by_scenario: BTreeMap<String, Vec<usize>>,
+    /// What became of each waiver whose scenario was checked.
+    states: Vec<Option<WaiverState>>,
+    /// Scenario ids checked so far.
+    checked: BTreeSet<String>,
+}
+
+impl Matcher {
+    /// A matcher for `waivers`, which expire against `today`.
+    pub fn new(waivers: Vec<Waiver>, today: Date) -> Self {
+        let mut by_scenario: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (index, waiver) in waivers.iter().enumerate() {
+            by_scenario
+                .entry(waiver.scenario.clone())
+                .or_default()
+                .push(index);
+        }
+        let states = waivers.iter().map(|_| None).collect();
+        Self {
+            waivers,
+            today,
+            by_scenario,
+            states,
+            checked: BTreeSet::new(),
+        }
     }
-    out
+
+    /// The waivers naming `result`'s scenario, matched to its findings.
+    pub fn scenario(&self, result: &ScenarioResult) -> ScenarioWaivers {
+        let Some(indices) = self.by_scenario.get(&result.scenario.id) else {
+            return ScenarioWaivers::default();
+        };
+        let states = indices
+            .iter()
+            .filter_map(|&i| self.waivers.get(i))
+            .map(|waiver| {
+                let judged = judge(waiver, Some(result), self.today, &self.checked);
+                WaiverState {
+                    waiver: waiver.clone(),
+                    status: judged.status,
+                    findings: judged.violations,
+                    detail: judged.detail,
+                    help: judged.help,
+                }
+            })
+            .collect();
+        ScenarioWaivers {
+            view: Waivers::from_states(states),
+            indices: indices.clone(),
+        }
+    }
+
+    /// Records scenario `id` as checked, with what [`Matcher::scenario`] made of its waivers.
+    /// Only the first scenario with an id counts (a later one is an error of its own).
+    pub fn record(&mut self, id: &str, waivers: ScenarioWaivers) {
+        // Without waivers nothing needs the ids checked (a run of many files would only
+        // hold them).
+        if self.waivers.is_empty() || !self.checked.insert(id.to_string()) {
+            return;
+        }
+        for (index, state) in waivers.indices.into_iter().zip(waivers.view.entries) {
+            if let Some(slot) = self.states.get_mut(index) {
+                *slot = Some(state);
+            }
+        }
+    }
+
+    /// Every waiver and what became of it, once every scenario is recorded.
+    pub fn finish(self) -> Waivers {
+        let Matcher {
+            waivers,
+            today,
+            states,
+            checked,
+            ..
+        } = self;
+        let states = waivers
+            .into_iter()
+            .zip(states)
+            .map(|(waiver, state)| {
+                state.unwrap_or_else(|| {
+                    let judged = judge(&waiver, None, today, &checked);
+                    WaiverState {
+                        waiver,
+                        status: judged.status,
+                        findings: judged.violations,
+                        detail: judged.detail,
+                        help: judged.help,
+                    }
+                })
+            })
+            .collect();
+        Waivers::from_states(states)
+    }
 }
 
 /// A "did you mean" for a waiver's practice or disclosure among the scenario's own.

@@ -3,9 +3,11 @@
 //! each finding expandable into its reasoning. Every string from an input file is escaped.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use super::escape::xml as esc;
 use super::markdown::totals_cell;
+use super::spill::Spill;
 use super::totals::{heading, plural};
 use super::{Report, TOTALS_BASIS, rule_ids, scope_words, shown, strongest, target, verdict_label};
 use crate::diagnostics::Severity;
@@ -87,8 +89,15 @@ fn scenario_anchor(result: &ScenarioResult) -> String {
     format!("s-{}", esc(&result.scenario.id))
 }
 
-/// Renders the report as one self-contained HTML page.
-pub fn render_html(report: &Report<'_>) -> String {
+/// Writes the whole page: the header and matrix (which need the run's totals), the matrix
+/// rows streamed into `rows`, the scenario sections streamed into `sections`, the waivers and
+/// the problems.
+pub(crate) fn finish(
+    writer: &mut dyn Write,
+    report: &Report<'_>,
+    sections: &mut Spill,
+    rows: &mut Spill,
+) -> io::Result<()> {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     // No script, no fetch: the page cannot run code or reach the network, whatever it holds.
@@ -98,10 +107,14 @@ pub fn render_html(report: &Report<'_>) -> String {
     out.push_str(STYLE);
     out.push_str("</style>\n</head>\n<body>\n");
     header(&mut out, report);
-    matrix(&mut out, report);
-    for result in report.results {
-        scenario(&mut out, report, result);
-    }
+    matrix_head(&mut out, report);
+    writer.write_all(out.as_bytes())?;
+    out.clear();
+    rows.copy_to(writer)?;
+    let _ = writeln!(out, "</tbody>\n</table></div>\n</section>");
+    writer.write_all(out.as_bytes())?;
+    out.clear();
+    sections.copy_to(writer)?;
     waivers(&mut out, report);
     problems(&mut out, report);
     let _ = writeln!(
@@ -110,7 +123,7 @@ pub fn render_html(report: &Report<'_>) -> String {
         esc(TOTALS_BASIS),
         env!("CARGO_PKG_VERSION")
     );
-    out
+    writer.write_all(out.as_bytes())
 }
 
 fn header(out: &mut String, report: &Report<'_>) {
@@ -131,7 +144,7 @@ fn header(out: &mut String, report: &Report<'_>) {
     let _ = writeln!(
         out,
         "<p class=\"meta\">{} checked against {}. Threshold <code>--fail-on {}</code>: <strong>{}</strong> reach it.</p>",
-        plural(report.results.len(), "scenario", "scenarios"),
+        plural(report.scenario_count(), "scenario", "scenarios"),
         packs.join("; "),
         report.fail_on.name(),
         plural(report.failing(), "finding", "findings")
@@ -161,7 +174,8 @@ fn header(out: &mut String, report: &Report<'_>) {
     let _ = writeln!(out, "</header>");
 }
 
-fn matrix(out: &mut String, report: &Report<'_>) {
+/// The matrix up to its first row.
+fn matrix_head(out: &mut String, report: &Report<'_>) {
     let rules = rule_ids(report.rulebook);
     let _ = writeln!(
         out,
@@ -184,60 +198,62 @@ fn matrix(out: &mut String, report: &Report<'_>) {
         out,
         "<th>Exposure (likely)</th><th>Exposure (possible)</th></tr></thead>\n<tbody>"
     );
-    for result in report.results {
-        let _ = write!(
-            out,
-            "<tr><th><a href=\"#{}\">{}</a><div class=\"scenario-title\">{}</div></th>",
-            scenario_anchor(result),
-            esc(&result.scenario.id),
-            esc(result.scenario.title.as_deref().unwrap_or(""))
-        );
-        for rule in &rules {
-            match strongest(report, result, rule) {
-                None => {
-                    let _ = write!(out, "<td class=\"v v-none\" title=\"no finding\">—</td>");
-                }
-                Some((verdict, count, waived)) => {
-                    let all_waived = waived > 0 && waived == count;
-                    let striped = if all_waived { " waived-cell" } else { "" };
-                    let note = if waived > 0 {
-                        format!(", {waived} waived")
-                    } else {
-                        String::new()
-                    };
-                    let _ = write!(
-                        out,
-                        "<td class=\"v v-{}{striped}\" title=\"{}: {}{note}\"><a href=\"#{}\">{}{}</a></td>",
-                        verdict.name(),
-                        esc(rule),
-                        esc(&plural(
-                            count,
-                            &format!("{} finding", verdict.name()),
-                            &format!("{} findings", verdict.name())
-                        )),
-                        scenario_anchor(result),
-                        short(verdict),
-                        if count > 1 {
-                            format!(" ×{count}")
-                        } else {
-                            String::new()
-                        }
-                    );
-                }
-            }
-        }
-        let totals = report.scenario_totals(result);
-        let _ = writeln!(
-            out,
-            "<td>{}</td><td>{}</td></tr>",
-            esc(&totals_cell(&totals, Verdict::LikelyViolation)),
-            esc(&totals_cell(&totals, Verdict::PossibleViolation))
-        );
-    }
-    let _ = writeln!(out, "</tbody>\n</table></div>\n</section>");
 }
 
-fn scenario(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
+/// Appends `result`'s row of the scenarios × rules matrix.
+pub(crate) fn matrix_row(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
+    let rules = rule_ids(report.rulebook);
+    let _ = write!(
+        out,
+        "<tr><th><a href=\"#{}\">{}</a><div class=\"scenario-title\">{}</div></th>",
+        scenario_anchor(result),
+        esc(&result.scenario.id),
+        esc(result.scenario.title.as_deref().unwrap_or(""))
+    );
+    for rule in &rules {
+        match strongest(report, result, rule) {
+            None => {
+                let _ = write!(out, "<td class=\"v v-none\" title=\"no finding\">—</td>");
+            }
+            Some((verdict, count, waived)) => {
+                let all_waived = waived > 0 && waived == count;
+                let striped = if all_waived { " waived-cell" } else { "" };
+                let note = if waived > 0 {
+                    format!(", {waived} waived")
+                } else {
+                    String::new()
+                };
+                let _ = write!(
+                    out,
+                    "<td class=\"v v-{}{striped}\" title=\"{}: {}{note}\"><a href=\"#{}\">{}{}</a></td>",
+                    verdict.name(),
+                    esc(rule),
+                    esc(&plural(
+                        count,
+                        &format!("{} finding", verdict.name()),
+                        &format!("{} findings", verdict.name())
+                    )),
+                    scenario_anchor(result),
+                    short(verdict),
+                    if count > 1 {
+                        format!(" ×{count}")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
+    }
+    let totals = report.scenario_totals(result);
+    let _ = writeln!(
+        out,
+        "<td>{}</td><td>{}</td></tr>",
+        esc(&totals_cell(&totals, Verdict::LikelyViolation)),
+        esc(&totals_cell(&totals, Verdict::PossibleViolation))
+    );
+}
+
+pub(crate) fn scenario(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
     let s = &result.scenario;
     let _ = writeln!(
         out,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::totals::{heading, plural};
-use super::{Report, TOTALS_BASIS, reach, shown};
+use super::{Report, TOTALS_BASIS, Tally, reach, shown};
 use crate::condition::ScopeKind;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
 use crate::rulebook::{ElementKind, Rule, Rulebook};
@@ -54,26 +54,34 @@ impl Style {
     }
 }
 
-/// Renders the report as a memo: a section per scenario, a paragraph per finding.
-pub fn render_human(report: &Report<'_>, color: bool) -> String {
+/// Writes one scenario's section of the memo; returns whether it showed exposure totals.
+pub(crate) fn section(
+    out: &mut String,
+    report: &Report<'_>,
+    result: &ScenarioResult,
+    color: bool,
+) -> bool {
+    scenario_section(out, report, result, &Style { color })
+}
+
+/// Writes the end of the memo: the run's summary, waivers and problems.
+pub(crate) fn finish(
+    writer: &mut dyn std::io::Write,
+    report: &Report<'_>,
+    color: bool,
+) -> std::io::Result<()> {
     let style = Style { color };
     let mut out = String::new();
-    let mut any_totals = false;
-    for result in report.results {
-        any_totals |= scenario_section(&mut out, report, result, &style);
-    }
-    if report.results.len() > 1 {
-        let mut totals: BTreeMap<Verdict, usize> = BTreeMap::new();
-        for finding in report.results.iter().flat_map(|r| &r.findings) {
-            *totals.entry(finding.verdict).or_default() += 1;
-        }
+    let tally = report.tally.cloned().unwrap_or_else(|| Tally::of(report));
+    if report.scenario_count() > 1 {
+        let totals: &BTreeMap<Verdict, usize> = &tally.verdicts;
         let _ = writeln!(
             out,
             "{}",
             style.bold(&format!(
                 "{} scenarios checked: {}",
-                report.results.len(),
-                counts_line(&totals)
+                report.scenario_count(),
+                counts_line(totals)
             ))
         );
         let run = report.run_totals();
@@ -87,10 +95,10 @@ pub fn render_human(report: &Report<'_>, color: bool) -> String {
             }
         }
     }
-    if any_totals {
+    if tally.any_totals {
         let _ = writeln!(out, "{}", style.dim(TOTALS_BASIS));
     }
-    if !report.results.is_empty() {
+    if report.scenario_count() > 0 {
         let _ = writeln!(out, "{}", style.dim(super::DISCLAIMER));
     }
     let reported: Vec<_> = report.waivers.reported().collect();
@@ -126,7 +134,7 @@ pub fn render_human(report: &Report<'_>, color: bool) -> String {
         };
         let _ = writeln!(out, "{}", style.bold(&text));
     }
-    out
+    writer.write_all(out.as_bytes())
 }
 
 /// One finding as plain text, the paragraph of the memo (used for JUnit failure bodies).

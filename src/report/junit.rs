@@ -2,9 +2,11 @@
 //! scope item, failing where the finding reaches `--fail-on` and is not waived.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use super::escape::xml;
 use super::human::finding_text;
+use super::spill::Spill;
 use super::{Report, deciding, target, verdict_label};
 use crate::diagnostics::Severity;
 use crate::engine::{Finding, ScenarioResult};
@@ -92,7 +94,7 @@ fn totals_properties(out: &mut String, totals: &super::Totals) {
     }
 }
 
-fn suite(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
+pub(crate) fn suite(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
     let scenario = &result.scenario;
     let outcomes: Vec<(&Finding, Outcome)> = result
         .findings
@@ -261,26 +263,34 @@ fn run_suite(out: &mut String, report: &Report<'_>) -> (usize, usize) {
     (cases, errors)
 }
 
-/// Renders the report as JUnit XML (deterministic: no timestamps or timings).
-pub fn render_junit(report: &Report<'_>) -> String {
-    let mut body = String::new();
-    for result in report.results {
-        suite(&mut body, report, result);
-    }
-    let (run_cases, errors) = run_suite(&mut body, report);
-    let tests: usize = report
-        .results
-        .iter()
-        .map(|r| r.findings.len())
-        .sum::<usize>()
-        + run_cases;
+/// Writes the whole document: the header (which counts every case), the scenario suites
+/// streamed into `suites`, and the run-level suite.
+pub(crate) fn finish(
+    out: &mut dyn Write,
+    report: &Report<'_>,
+    suites: &mut Spill,
+) -> io::Result<()> {
+    let mut run = String::new();
+    let (run_cases, errors) = run_suite(&mut run, report);
+    let findings = report.tally.map_or_else(
+        || {
+            report
+                .results
+                .iter()
+                .map(|r| r.findings.len())
+                .sum::<usize>()
+        },
+        |t| t.findings,
+    );
+    let tests = findings + run_cases;
     let failures = report.failing();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let mut head = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
-        out,
+        head,
         "<testsuites name=\"consentry\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">"
     );
-    out.push_str(&body);
-    out.push_str("</testsuites>\n");
-    out
+    out.write_all(head.as_bytes())?;
+    suites.copy_to(out)?;
+    out.write_all(run.as_bytes())?;
+    out.write_all(b"</testsuites>\n")
 }

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use super::escape::{markdown as md, markdown_code as code};
+use super::spill::Spill;
 use super::totals::{heading, plural};
 use super::{Report, TOTALS_BASIS, Totals, reach, scope_words, shown, verdict_label};
 use crate::diagnostics::Severity;
@@ -34,8 +36,32 @@ pub(crate) fn totals_cell(totals: &Totals, verdict: Verdict) -> String {
     }
 }
 
-/// Renders the report as a Markdown memo.
-pub fn render_markdown(report: &Report<'_>) -> String {
+/// Appends `result`'s row of the overview table.
+pub(crate) fn overview_row(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
+    let count = |v: Verdict| result.findings.iter().filter(|f| f.verdict == v).count();
+    let totals = report.scenario_totals(result);
+    let _ = writeln!(
+        out,
+        "| [{}](#{}) | {} | {} | {} | {} | {} | {} |",
+        md(&result.scenario.id),
+        anchor(&result.scenario.id),
+        count(Verdict::LikelyViolation),
+        count(Verdict::PossibleViolation),
+        count(Verdict::Compliant),
+        count(Verdict::NotApplicable),
+        totals_cell(&totals, Verdict::LikelyViolation),
+        totals_cell(&totals, Verdict::PossibleViolation)
+    );
+}
+
+/// Writes the whole memo: the header and overview (which need the run's totals), the
+/// scenario sections streamed into `sections`, the waivers and the problems.
+pub(crate) fn finish(
+    writer: &mut dyn Write,
+    report: &Report<'_>,
+    sections: &mut Spill,
+    rows: &mut Spill,
+) -> io::Result<()> {
     let mut out = String::new();
     let _ = writeln!(out, "# consentry report\n");
     let _ = writeln!(
@@ -58,34 +84,21 @@ pub fn render_markdown(report: &Report<'_>) -> String {
     let _ = writeln!(
         out,
         "Checked {} against {}. Threshold `--fail-on {}`: {} reach it.\n",
-        plural(report.results.len(), "scenario", "scenarios"),
+        plural(report.scenario_count(), "scenario", "scenarios"),
         packs.join("; "),
         report.fail_on.name(),
         plural(report.failing(), "finding", "findings")
     );
-    if report.results.len() > 1 {
+    if report.scenario_count() > 1 {
         let _ = writeln!(out, "## Overview\n");
         let _ = writeln!(
             out,
             "| Scenario | Likely | Possible | Compliant | Not applicable | Exposure (likely) | Exposure (possible) |"
         );
         let _ = writeln!(out, "|---|---:|---:|---:|---:|---|---|");
-        for result in report.results {
-            let count = |v: Verdict| result.findings.iter().filter(|f| f.verdict == v).count();
-            let totals = report.scenario_totals(result);
-            let _ = writeln!(
-                out,
-                "| [{}](#{}) | {} | {} | {} | {} | {} | {} |",
-                md(&result.scenario.id),
-                anchor(&result.scenario.id),
-                count(Verdict::LikelyViolation),
-                count(Verdict::PossibleViolation),
-                count(Verdict::Compliant),
-                count(Verdict::NotApplicable),
-                totals_cell(&totals, Verdict::LikelyViolation),
-                totals_cell(&totals, Verdict::PossibleViolation)
-            );
-        }
+        writer.write_all(out.as_bytes())?;
+        out.clear();
+        rows.copy_to(writer)?;
         let run = report.run_totals();
         let _ = writeln!(
             out,
@@ -94,13 +107,13 @@ pub fn render_markdown(report: &Report<'_>) -> String {
             totals_cell(&run, Verdict::PossibleViolation)
         );
     }
-    for result in report.results {
-        scenario(&mut out, report, result);
-    }
+    writer.write_all(out.as_bytes())?;
+    out.clear();
+    sections.copy_to(writer)?;
     waivers(&mut out, report);
     problems(&mut out, report);
     let _ = writeln!(out, "---\n\n*{}*", md(TOTALS_BASIS));
-    out
+    writer.write_all(out.as_bytes())
 }
 
 /// The id of a heading as GitHub and most renderers derive it: lowercase, spaces to dashes.
@@ -117,7 +130,7 @@ fn anchor(id: &str) -> String {
         .collect()
 }
 
-fn scenario(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
+pub(crate) fn scenario(out: &mut String, report: &Report<'_>, result: &ScenarioResult) {
     let s = &result.scenario;
     let _ = writeln!(out, "## {}\n", md(&s.id));
     if let Some(title) = &s.title {

@@ -10,9 +10,12 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod pretty;
 mod reach;
 mod reference;
 mod sarif;
+mod spill;
+mod stream;
 mod totals;
 
 pub use coverage::{render_coverage_human, render_coverage_json};
@@ -20,13 +23,10 @@ pub use diff::{
     DiffSides, render_diff_failed_json, render_diff_human, render_diff_json, render_diff_markdown,
 };
 pub use explain::render_rule_as_of;
-pub use html::render_html;
-pub use human::{render_human, render_rule};
-pub use json::{diagnostic_json, failed_json, render_json, rules_json, validation_json};
-pub use junit::render_junit;
-pub use markdown::render_markdown;
+pub use human::render_rule;
+pub use json::{diagnostic_json, failed_json, rules_json, validation_json};
 pub use reference::{Example, render_rule_reference};
-pub use sarif::render_sarif;
+pub use stream::{Counted, Format, Part, Renderer, ReportStream, Settings, Tally};
 pub use totals::{ExposureTotal, TOTALS_BASIS, Totals};
 
 /// The generated rule reference (`consentry rules --format markdown`), relative to the
@@ -84,6 +84,39 @@ pub struct Report<'a> {
     pub waivers: &'a Waivers,
     /// The `--fail-on` level.
     pub fail_on: FailOn,
+    /// The run's totals when the report is streamed (`results` then holds one scenario, or
+    /// none at the end); `None` when they are counted from `results`.
+    tally: Option<&'a Tally>,
+}
+
+/// Renders the report as a memo: a section per scenario, a paragraph per finding.
+pub fn render_human(report: &Report<'_>, color: bool) -> String {
+    stream::render(report, Format::Human, color)
+}
+
+/// Renders the report as pretty-printed JSON (deterministic: same input, same bytes).
+pub fn render_json(report: &Report<'_>) -> String {
+    stream::render(report, Format::Json, false)
+}
+
+/// Renders the report as a SARIF 2.1.0 log (deterministic: same input, same bytes).
+pub fn render_sarif(report: &Report<'_>) -> String {
+    stream::render(report, Format::Sarif, false)
+}
+
+/// Renders the report as JUnit XML (deterministic: no timestamps or timings).
+pub fn render_junit(report: &Report<'_>) -> String {
+    stream::render(report, Format::Junit, false)
+}
+
+/// Renders the report as a Markdown memo.
+pub fn render_markdown(report: &Report<'_>) -> String {
+    stream::render(report, Format::Markdown, false)
+}
+
+/// Renders the report as one self-contained HTML page.
+pub fn render_html(report: &Report<'_>) -> String {
+    stream::render(report, Format::Html, false)
 }
 
 impl<'a> Report<'a> {
@@ -101,7 +134,22 @@ impl<'a> Report<'a> {
             all: false,
             waivers: &NO_WAIVERS,
             fail_on: FailOn::Likely,
+            tally: None,
         }
+    }
+
+    /// The same report with the run's totals counted while streaming.
+    #[must_use]
+    pub fn with_tally(self, tally: &'a Tally) -> Self {
+        Self {
+            tally: Some(tally),
+            ..self
+        }
+    }
+
+    /// How many scenarios the report covers.
+    pub fn scenario_count(&self) -> usize {
+        self.tally.map_or(self.results.len(), |t| t.scenarios)
     }
 
     /// The same report, showing compliant and not-applicable findings too (`--all`).
@@ -139,6 +187,9 @@ impl<'a> Report<'a> {
 
     /// How many findings of the run fail it.
     pub fn failing(&self) -> usize {
+        if let Some(tally) = self.tally {
+            return tally.failing;
+        }
         self.results
             .iter()
             .flat_map(|r| &r.findings)
@@ -167,6 +218,9 @@ impl<'a> Report<'a> {
 
     /// The exposure totals of the whole run.
     pub fn run_totals(&self) -> Totals {
+        if let Some(tally) = self.tally {
+            return tally.totals.clone();
+        }
         Totals::of(
             self.results
                 .iter()

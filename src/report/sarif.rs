@@ -3,10 +3,13 @@
 
 use serde_json::{Value as Json, json};
 
+use std::io::{self, Write};
+
 use super::json::{totals_json, waivers_json};
-use super::{Report, deciding, scope_words, shown, verdict_label};
+use super::spill::Spill;
+use super::{Report, deciding, pretty, scope_words, shown, verdict_label};
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::engine::Finding;
+use crate::engine::{Finding, ScenarioResult};
 use crate::rulebook::{Rule, Rulebook};
 use crate::source::Location;
 use crate::verdict::{Truth, Verdict};
@@ -282,33 +285,55 @@ fn notification(diag: &Diagnostic) -> Json {
     })
 }
 
-/// Renders the report as a SARIF 2.1.0 log (deterministic: same input, same bytes).
-pub fn render_sarif(report: &Report<'_>) -> String {
+/// Appends one scenario's results (to `results`) and its entry of the run's `scenarios`
+/// property (to `entry`), each as array elements after a comma.
+pub(crate) fn scenario(
+    results: &mut Vec<u8>,
+    entry: &mut Vec<u8>,
+    report: &Report<'_>,
+    result: &ScenarioResult,
+) {
     let book = report.rulebook;
-    let ids: Vec<&String> = book.rules.keys().collect();
-    let rules: Vec<Json> = book
-        .rules
-        .values()
-        .filter_map(|versions| descriptor(book, versions))
-        .collect();
-    let mut results = Vec::new();
-    let mut scenarios = Vec::new();
-    for result in report.results {
-        let scenario = result.scenario.id.as_str();
-        for finding in &result.findings {
-            if shown(finding.verdict, report.all) {
-                let index = ids.iter().position(|id| **id == finding.rule);
-                results.push(result_json(report, scenario, finding, index));
-            }
+    let scenario = result.scenario.id.as_str();
+    for finding in &result.findings {
+        if shown(finding.verdict, report.all) {
+            let index = book.rules.keys().position(|id| *id == finding.rule);
+            pretty::element(results, 4, &result_json(report, scenario, finding, index));
         }
-        scenarios.push(json!({
+    }
+    pretty::element(
+        entry,
+        5,
+        &json!({
             "id": scenario,
             "file": result.scenario.file.name,
             "asOf": result.as_of,
             "waivedFindings": report.waived_in(result),
             "exposureTotal": totals_json(&report.scenario_totals(result)),
-        }));
-    }
+        }),
+    );
+}
+
+/// Where the log is split to splice in the streamed results and scenario entries.
+const RESULTS_KEY: &str = "\n      \"results\": []";
+const SCENARIOS_KEY: &str = "\n        \"scenarios\": []";
+
+/// Writes the whole log around the streamed `results` and scenario `entries` (`any_*`: whether
+/// they hold an element).
+pub(crate) fn finish(
+    out: &mut dyn Write,
+    report: &Report<'_>,
+    results: &mut Spill,
+    any_result: bool,
+    entries: &mut Spill,
+    any_entry: bool,
+) -> io::Result<()> {
+    let book = report.rulebook;
+    let rules: Vec<Json> = book
+        .rules
+        .values()
+        .filter_map(|versions| descriptor(book, versions))
+        .collect();
     let (errors, _) = report.problem_counts();
     let notifications: Vec<Json> = report.errors.iter().map(notification).collect();
     let version = env!("CARGO_PKG_VERSION");
@@ -327,20 +352,32 @@ pub fn render_sarif(report: &Report<'_>) -> String {
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
             "properties": {
                 "failOn": report.fail_on.name(),
                 "failingFindings": report.failing(),
-                "scenarios": scenarios,
+                "scenarios": [],
                 "exposureTotal": totals_json(&report.run_totals()),
                 "exposureBasis": super::TOTALS_BASIS,
                 "waivers": waivers_json(report.waivers),
             },
         }],
     });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    let text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    // INVARIANT: both keys occur once, in this order, as keys (string values escape quotes).
+    let at_results = text.find(RESULTS_KEY).unwrap_or(text.len());
+    let at_scenarios = text.find(SCENARIOS_KEY).unwrap_or(text.len());
+    let piece = |range: std::ops::Range<usize>| text.get(range).unwrap_or_default().as_bytes();
+    out.write_all(piece(0..at_results))?;
+    out.write_all(b"\n      \"results\": [")?;
+    results.copy_to(out)?;
+    pretty::close_array(out, 4, any_result)?;
+    out.write_all(piece(at_results + RESULTS_KEY.len()..at_scenarios))?;
+    out.write_all(b"\n        \"scenarios\": [")?;
+    entries.copy_to(out)?;
+    pretty::close_array(out, 5, any_entry)?;
+    out.write_all(piece(at_scenarios + SCENARIOS_KEY.len()..text.len()))?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::Finding;
-use crate::exposure::{Exposure, money};
+use crate::exposure::money;
 use crate::rulebook::Combine;
 use crate::verdict::Verdict;
 
@@ -93,48 +93,79 @@ pub struct Totals {
 impl Totals {
     /// Adds up the estimates of `findings` (each with whether it is waived).
     pub fn of<'f>(findings: impl IntoIterator<Item = (&'f Finding, bool)>) -> Self {
-        let mut sums: BTreeMap<(u8, String), ExposureTotal> = BTreeMap::new();
-        let mut gravest: BTreeMap<GroupKey, (&Finding, &Exposure, usize, usize)> = BTreeMap::new();
         let mut totals = Totals::default();
-        for (finding, waived) in findings {
-            let order = match finding.verdict {
-                Verdict::LikelyViolation => 0,
-                Verdict::PossibleViolation => 1,
-                _ => continue,
-            };
-            let Some(exposure) = &finding.exposure else {
-                if order == 0 {
-                    totals.likely_unestimated += 1;
-                } else {
-                    totals.possible_unestimated += 1;
-                }
-                continue;
-            };
-            if exposure.combine == Combine::GravestPerPractice {
-                let key = (
-                    order,
-                    exposure.currency.clone(),
-                    finding.location.file.name.clone(),
-                    finding.statute.clone(),
-                    finding.practice.clone(),
-                );
-                let group = gravest.entry(key).or_insert((finding, exposure, 0, 0));
-                if exposure.high > group.1.high {
-                    group.0 = finding;
-                    group.1 = exposure;
-                }
-                group.2 += 1;
-                group.3 += usize::from(waived);
-                continue;
-            }
-            add(&mut sums, finding, exposure, 1, usize::from(waived));
+        for (finding, counted, waived) in linked(findings) {
+            totals.add_counted(finding, counted, waived);
         }
-        // Linked infringements count once, at the gravest, but every finding is named.
-        for (finding, exposure, findings, waived) in gravest.into_values() {
-            add(&mut sums, finding, exposure, findings, waived);
-        }
-        totals.sums = sums.into_values().collect();
         totals
+    }
+
+    /// Adds one finding's estimate (a run adds them up scenario by scenario, in file order,
+    /// so the sums are the same floating-point additions whatever the run holds at once).
+    pub fn add(&mut self, finding: &Finding, waived: bool) {
+        self.add_counted(finding, 1, usize::from(waived));
+    }
+
+    /// Adds one estimate standing for `counted` findings, `waived` of them waived (see
+    /// [`linked`]).
+    pub fn add_counted(&mut self, finding: &Finding, counted: usize, waived: usize) {
+        let order: u8 = match finding.verdict {
+            Verdict::LikelyViolation => 0,
+            Verdict::PossibleViolation => 1,
+            _ => return,
+        };
+        let Some(exposure) = &finding.exposure else {
+            if order == 0 {
+                self.likely_unestimated += counted;
+            } else {
+                self.possible_unestimated += counted;
+            }
+            return;
+        };
+        // `sums` stays sorted by verdict, then currency.
+        fn key(s: &ExposureTotal) -> (u8, &str) {
+            (
+                u8::from(s.verdict != Verdict::LikelyViolation),
+                s.currency.as_str(),
+            )
+        }
+        let at = match self
+            .sums
+            .binary_search_by(|s| key(s).cmp(&(order, exposure.currency.as_str())))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.sums.insert(
+                    at,
+                    ExposureTotal {
+                        verdict: finding.verdict,
+                        currency: exposure.currency.clone(),
+                        low: Some(0.0),
+                        high: 0.0,
+                        findings: 0,
+                        waived: 0,
+                        notes: Vec::new(),
+                    },
+                );
+                at
+            }
+        };
+        let Some(sum) = self.sums.get_mut(at) else {
+            return;
+        };
+        // One "up to" figure makes the whole sum an "up to" figure.
+        sum.low = match (sum.low, exposure.low) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        sum.high += exposure.high;
+        sum.findings += counted;
+        sum.waived += waived;
+        for note in &exposure.notes {
+            if !sum.notes.contains(note) {
+                sum.notes.push(note.clone());
+            }
+        }
     }
 
     /// The sums at `verdict`.
@@ -176,39 +207,52 @@ impl Totals {
     }
 }
 
-/// Adds one estimate (standing for `findings` findings, `waived` of them waived) to the sums.
-fn add(
-    sums: &mut BTreeMap<(u8, String), ExposureTotal>,
-    finding: &Finding,
-    exposure: &Exposure,
-    findings: usize,
-    waived: usize,
-) {
-    let order = u8::from(finding.verdict != Verdict::LikelyViolation);
-    let sum = sums
-        .entry((order, exposure.currency.clone()))
-        .or_insert_with(|| ExposureTotal {
-            verdict: finding.verdict,
-            currency: exposure.currency.clone(),
-            low: Some(0.0),
-            high: 0.0,
-            findings: 0,
-            waived: 0,
-            notes: Vec::new(),
-        });
-    // One "up to" figure makes the whole sum an "up to" figure.
-    sum.low = match (sum.low, exposure.low) {
-        (Some(a), Some(b)) => Some(a + b),
-        _ => None,
-    };
-    sum.high += exposure.high;
-    sum.findings += findings;
-    sum.waived += waived;
-    for note in &exposure.notes {
-        if !sum.notes.contains(note) {
-            sum.notes.push(note.clone());
+/// The findings as totals count them, in order, each with how many findings it stands for and
+/// how many of those are waived. A finding stands for itself, except that the estimates of a
+/// remedy that caps linked infringements together (`combine = "gravest-per-practice"`) count
+/// once per scenario file, statute, practice, verdict and currency: the gravest of them takes
+/// the place of the first and stands for all.
+pub fn linked<'f>(
+    findings: impl IntoIterator<Item = (&'f Finding, bool)>,
+) -> Vec<(&'f Finding, usize, usize)> {
+    let mut out: Vec<(&'f Finding, usize, usize)> = Vec::new();
+    let mut groups: BTreeMap<GroupKey, usize> = BTreeMap::new();
+    for (finding, waived) in findings {
+        let linked = finding
+            .exposure
+            .as_ref()
+            .filter(|x| x.combine == Combine::GravestPerPractice);
+        let Some(exposure) = linked else {
+            out.push((finding, 1, usize::from(waived)));
+            continue;
+        };
+        let key = (
+            u8::from(finding.verdict != Verdict::LikelyViolation),
+            exposure.currency.clone(),
+            finding.location.file.name.clone(),
+            finding.statute.clone(),
+            finding.practice.clone(),
+        );
+        match groups.get(&key).and_then(|&at| out.get_mut(at)) {
+            Some(entry) => {
+                let graver = entry
+                    .0
+                    .exposure
+                    .as_ref()
+                    .is_some_and(|current| exposure.high > current.high);
+                if graver {
+                    entry.0 = finding;
+                }
+                entry.1 += 1;
+                entry.2 += usize::from(waived);
+            }
+            None => {
+                groups.insert(key, out.len());
+                out.push((finding, 1, usize::from(waived)));
+            }
         }
     }
+    out
 }
 
 /// "Likely violations" / "Possible violations", the heading of a totals line.
