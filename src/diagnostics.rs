@@ -213,11 +213,70 @@ fn excerpt(file: &SourceFile, span: Range<usize>) -> Excerpt {
     // INVARIANT: clamp_span keeps the span on character boundaries inside the text.
     let shown = text.get(line_begin..end).unwrap_or_default().to_string();
     let relative = (span.start - line_begin)..(span_end - line_begin);
+    let (text, span) = within_indentation(plain_whitespace(&shown), relative);
     Excerpt {
-        text: shown,
+        text,
         first_line,
-        span: relative,
+        span,
     }
+}
+
+/// Longest line shown, in bytes, when a span starts inside its line's leading whitespace.
+const MAX_INDENTED_LINE_BYTES: usize = 100;
+
+/// The excerpt with every whitespace character but the space and the line ends replaced,
+/// byte for byte, so the renderer (annotate-snippets 0.11) measures indentation and columns
+/// alike: it counts a tab as four columns of indentation but zero columns before an
+/// annotation, and control whitespace (a vertical tab, a form feed, U+0085) as one and zero,
+/// which misplaces the underline and, on long lines, overflows. A tab becomes a space; other
+/// whitespace becomes `?`s of its byte length, visible where it would have been invisible.
+/// Byte offsets, so the span and the line and column named, do not change.
+fn plain_whitespace(shown: &str) -> String {
+    let mut out = String::with_capacity(shown.len());
+    let mut chars = shown.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\n' => out.push(c),
+            '\t' => out.push(' '),
+            '\r' if chars.peek() == Some(&'\n') => out.push(c),
+            c if c.is_whitespace() => out.extend(std::iter::repeat_n('?', c.len_utf8())),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The renderer (annotate-snippets 0.11) also overflows when it shortens a line too long for
+/// the terminal around an annotation that starts inside the line's leading whitespace (it
+/// assumes labels sit right of the indentation). For such a span, only its first line is
+/// shown, cut after at most [`MAX_INDENTED_LINE_BYTES`] bytes (or just after the span's
+/// start), so the renderer never has to shorten it; the span becomes the one character it
+/// starts at. The line and column the diagnostic names are unchanged.
+fn within_indentation(shown: String, span: Range<usize>) -> (String, Range<usize>) {
+    let first_line = shown.split('\n').next().unwrap_or_default();
+    let indentation = first_line
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(first_line.len(), |(at, _)| at);
+    if span.start >= indentation {
+        return (shown, span);
+    }
+    // Up to the limit, and always through the character the span starts at.
+    let mut keep = 0;
+    for (at, c) in first_line.char_indices() {
+        let end = at + c.len_utf8();
+        if end > MAX_INDENTED_LINE_BYTES && at > span.start {
+            break;
+        }
+        keep = end;
+    }
+    let mut text = first_line.get(..keep).unwrap_or_default().to_string();
+    if keep < first_line.len() {
+        text.push('…');
+    }
+    let start = span.start.min(text.len());
+    let end = ceil_char(&text, start + 1);
+    (text, start..end)
 }
 
 impl fmt::Display for Severity {
@@ -352,6 +411,58 @@ pub fn suggestion(word: &str, candidates: &[&str]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    /// Regression (found by the scenario_loader fuzzer): a long line starting with vertical
+    /// tabs, with the error at its first column, made the renderer subtract with overflow.
+    #[test]
+    fn a_span_inside_the_indentation_of_a_long_line_renders() {
+        let line = format!(
+            "{}delete-if-no-consent{}@",
+            "\u{b}".repeat(21),
+            "\u{b}".repeat(200)
+        );
+        let file = crate::source::SourceFile::new("x.toml", format!("a = 1\n{line}\n"));
+        let diag = Diagnostic::error(&file, 6..7, "invalid TOML");
+        let rendered = diag.render(false);
+        assert!(rendered.contains("--> x.toml:2:1"), "{rendered}");
+        assert!(rendered.contains("2 | ?????"), "{rendered}");
+    }
+
+    /// The same with spaces, which stay whitespace: the line is cut short around the span.
+    #[test]
+    fn a_span_inside_space_indentation_of_a_long_line_renders() {
+        let line = format!("{}key = \"{}\"", " ".repeat(40), "x".repeat(300));
+        let file = crate::source::SourceFile::new("x.toml", format!("a = 1\n{line}\n"));
+        let diag = Diagnostic::error(&file, 6..7, "unexpected indentation");
+        let rendered = diag.render(false);
+        assert!(rendered.contains("--> x.toml:2:1"), "{rendered}");
+        assert!(rendered.contains('…'), "{rendered}");
+    }
+
+    /// A tab-indented long line: the underline sits under the key, not at the margin.
+    #[test]
+    fn tabs_before_an_annotation_keep_the_underline_under_it() {
+        let line = format!("\t\t\t\t\t\tdescriptoin = \"{}\"", "x".repeat(200));
+        let file = crate::source::SourceFile::new("x.toml", format!("a = 1\n{line}\n"));
+        let diag = Diagnostic::error(&file, 12..23, "unknown key `descriptoin`");
+        let rendered = diag.render(false);
+        assert!(rendered.contains("--> x.toml:2:7"), "{rendered}");
+        assert!(rendered.contains("      descriptoin"), "{rendered}");
+        let underline = rendered
+            .lines()
+            .find(|l| l.contains('^'))
+            .unwrap_or_default();
+        assert!(underline.contains("^^^^^^^^^^^"), "{rendered}");
+        assert!(!underline.starts_with('^'), "{rendered}");
+    }
+
+    #[test]
+    fn odd_whitespace_is_shown_byte_for_byte() {
+        assert_eq!(
+            plain_whitespace("\ta\u{b}b\u{a0}c\r\nd\re"),
+            " a?b??c\r\nd?e"
+        );
+    }
+
     use super::*;
 
     #[test]

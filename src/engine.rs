@@ -512,32 +512,13 @@ fn finding(rule: &Rule, env: Env<'_>, location: Location, detail: Detail) -> Fin
         }
         _ => None,
     };
-    let practice = env.practice.map(|p| p.id.clone());
-    let disclosure = env.disclosure.map(|d| d.name.clone());
-    let fingerprint = fingerprint(
-        &env.scenario.id,
-        &rule.id,
-        practice.as_deref(),
-        disclosure.as_deref(),
-    );
     Finding {
-        rule: rule.id.clone(),
-        statute: rule.statute.clone(),
-        citation: rule.citation.clone(),
-        title: rule.title.clone(),
-        version_effective: rule.effective,
-        version_until: rule.until,
-        verdict,
-        practice,
-        disclosure,
-        location,
         elements,
         missing_facts,
         assumptions,
         fixes,
         remedy,
         exposure,
-        fingerprint,
         notes: env
             .book
             .statutes
@@ -549,6 +530,7 @@ fn finding(rule: &Rule, env: Env<'_>, location: Location, detail: Detail) -> Fin
                     .collect()
             })
             .unwrap_or_default(),
+        ..identity_only(rule, env, location, verdict)
     }
 }
 
