@@ -173,20 +173,7 @@ pub fn render_diff_human(diff: &Diff, sides: &DiffSides<'_>, color: bool) -> Str
             change_paragraph(&mut out, change, sides, &style);
         }
     }
-    let bad = crate::diagnostics::bad_files(&diff.errors);
-    if !bad.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            style.bold(&format!(
-                "{} file(s) could not be compared (their errors are on stderr):",
-                bad.len()
-            ))
-        );
-        for file in bad {
-            let _ = writeln!(out, "   {file}");
-        }
-    }
+    super::human::bad_files_lines(&mut out, &diff.errors, "compared", &style);
     out
 }
 

@@ -274,28 +274,7 @@ pub fn render_rule_as_of(
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", style.bold(heading));
         for element in elements {
-            let dated = dates(element.effective, element.until);
-            let dated = if dated.is_empty() {
-                String::new()
-            } else {
-                format!(" [{dated}]")
-            };
-            let presumed = match (element.presumed, element.kind) {
-                (false, _) => "",
-                (true, ElementKind::Exception) => " [presumed not to hold when unstated]",
-                (true, _) if !element.presumed_holds => " [presumed not to hold when unstated]",
-                (true, _) => " [presumed to hold when unstated]",
-            };
-            let _ = writeln!(
-                out,
-                "  • {} — {}{dated}{presumed}",
-                element.id, element.text
-            );
-            let _ = writeln!(out, "      {}", style.dim(&element.cite));
-            let _ = writeln!(out, "      when: {}", element.condition);
-            if let Some(fix) = &element.fix {
-                let _ = writeln!(out, "      fix: {fix}");
-            }
+            super::human::element_lines(&mut out, element, &style);
         }
     }
     if !reading.definitions.is_empty() {

@@ -7,7 +7,7 @@ use super::totals::{heading, plural};
 use super::{Report, TOTALS_BASIS, Tally, reach, shown};
 use crate::condition::ScopeKind;
 use crate::engine::{Decisiveness, ElementResult, Finding, ScenarioResult};
-use crate::rulebook::{ElementKind, Rule, Rulebook};
+use crate::rulebook::{Element, ElementKind, Rule, Rulebook};
 use crate::verdict::{Truth, Verdict};
 use crate::waiver::Status;
 
@@ -111,20 +111,7 @@ pub(crate) fn finish(
             report.waivers.count(Status::Unmatched)
         );
     }
-    let bad = crate::diagnostics::bad_files(report.errors);
-    if !bad.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            style.bold(&format!(
-                "{} file(s) could not be checked (their errors are on stderr):",
-                bad.len()
-            ))
-        );
-        for file in bad {
-            let _ = writeln!(out, "   {file}");
-        }
-    }
+    bad_files_lines(&mut out, report.errors, "checked", &style);
     let (errors, warnings) = report.problem_counts();
     if errors + warnings > 0 {
         let text = match (errors, warnings) {
@@ -542,27 +529,7 @@ pub fn render_rule(book: &Rulebook, versions: &[Rule], color: bool) -> String {
             let _ = writeln!(out);
             let _ = writeln!(out, "{}", style.bold(heading));
             for element in elements {
-                let dated = match (element.effective, element.until) {
-                    (Some(e), Some(u)) => format!(" [from {e} until {u}]"),
-                    (Some(e), None) => format!(" [from {e}]"),
-                    (None, Some(u)) => format!(" [until {u}]"),
-                    (None, None) => String::new(),
-                };
-                let presumed = match (element.presumed, element.kind) {
-                    (false, _) => "",
-                    (true, ElementKind::Exception) => " [presumed not to hold when unstated]",
-                    (true, _) => " [presumed to hold when unstated]",
-                };
-                let _ = writeln!(
-                    out,
-                    "  • {} — {}{dated}{presumed}",
-                    element.id, element.text
-                );
-                let _ = writeln!(out, "      {}", style.dim(&element.cite));
-                let _ = writeln!(out, "      when: {}", element.condition);
-                if let Some(fix) = &element.fix {
-                    let _ = writeln!(out, "      fix: {fix}");
-                }
+                element_lines(&mut out, element, &style);
             }
         }
         for remedy in &rule.remedies {
@@ -595,4 +562,62 @@ pub fn render_rule(book: &Rulebook, versions: &[Rule], color: bool) -> String {
         let _ = writeln!(out);
     }
     out
+}
+
+/// One element of a rule for `consentry explain`: id, text, dates, presumption, citation,
+/// condition and fix.
+pub(super) fn element_lines(out: &mut String, element: &Element, style: &Style) {
+    let dated = match (element.effective, element.until) {
+        (Some(e), Some(u)) => format!(" [from {e} until {u}]"),
+        (Some(e), None) => format!(" [from {e}]"),
+        (None, Some(u)) => format!(" [until {u}]"),
+        (None, None) => String::new(),
+    };
+    let presumed = match (element.presumed, element.kind) {
+        (false, _) => "",
+        (true, ElementKind::Exception) => " [presumed not to hold when unstated]",
+        (true, _) if !element.presumed_holds => " [presumed not to hold when unstated]",
+        (true, _) => " [presumed to hold when unstated]",
+    };
+    let _ = writeln!(
+        out,
+        "  • {} — {}{dated}{presumed}",
+        element.id, element.text
+    );
+    let _ = writeln!(out, "      {}", style.dim(&element.cite));
+    let _ = writeln!(out, "      when: {}", element.condition);
+    if !element.presumed_while_unstated.is_empty() {
+        let _ = writeln!(
+            out,
+            "      the presumption is lifted once {} is stated",
+            element.presumed_while_unstated.join(" or ")
+        );
+    }
+    if let Some(fix) = &element.fix {
+        let _ = writeln!(out, "      fix: {fix}");
+    }
+}
+
+/// The files a run could not read or load, listed under the report ("could not be {what}").
+pub(super) fn bad_files_lines(
+    out: &mut String,
+    errors: &[crate::diagnostics::Diagnostic],
+    what: &str,
+    style: &Style,
+) {
+    let bad = crate::diagnostics::bad_files(errors);
+    if bad.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "{} file(s) could not be {what} (their errors are on stderr):",
+            bad.len()
+        ))
+    );
+    for file in bad {
+        let _ = writeln!(out, "   {file}");
+    }
 }
