@@ -3,7 +3,7 @@
 //! shows reaches the verdict it is named for. Set `CONSENTRY_UPDATE_GENERATED=1` to rewrite the
 //! committed copy.
 
-use std::fs;
+mod common;
 
 use consentry::app::{self, Exit, RulesFormat, RulesOptions};
 use consentry::rulebook::Rulebook;
@@ -21,32 +21,7 @@ fn generated() -> String {
 
 #[test]
 fn the_committed_rule_reference_is_current() {
-    let fresh = generated();
-    if std::env::var_os("CONSENTRY_UPDATE_GENERATED").is_some_and(|v| v == "1") {
-        fs::write(COMMITTED, &fresh).expect("write the rule reference");
-        return;
-    }
-    let committed = fs::read_to_string(COMMITTED).unwrap_or_default();
-    if committed != fresh {
-        let first = committed
-            .lines()
-            .zip(fresh.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| committed.lines().count().min(fresh.lines().count()));
-        let show = |text: &str| {
-            text.lines()
-                .skip(first.saturating_sub(2))
-                .take(6)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        panic!(
-            "{COMMITTED} is stale (first difference at line {}):\n--- committed\n{}\n+++ generated\n{}\n\nregenerate with: CONSENTRY_UPDATE_GENERATED=1 cargo test --test docs",
-            first + 1,
-            show(&committed),
-            show(&fresh)
-        );
-    }
+    common::assert_generated_current(COMMITTED, &generated(), "docs");
 }
 
 #[test]

@@ -7,6 +7,8 @@
     reason = "test helpers fail loudly on a broken fixture"
 )]
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -72,32 +74,7 @@ fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn the_committed_schema_is_current() {
-    let fresh = generated();
-    if std::env::var_os("CONSENTRY_UPDATE_GENERATED").is_some_and(|v| v == "1") {
-        fs::write(COMMITTED, &fresh).expect("write the schema");
-        return;
-    }
-    let committed = fs::read_to_string(COMMITTED).unwrap_or_default();
-    if committed != fresh {
-        let first = committed
-            .lines()
-            .zip(fresh.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| committed.lines().count().min(fresh.lines().count()));
-        let show = |text: &str| {
-            text.lines()
-                .skip(first.saturating_sub(2))
-                .take(6)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        panic!(
-            "{COMMITTED} is stale (first difference at line {}):\n--- committed\n{}\n+++ generated\n{}\n\nregenerate with: CONSENTRY_UPDATE_GENERATED=1 cargo test --test schema",
-            first + 1,
-            show(&committed),
-            show(&fresh)
-        );
-    }
+    common::assert_generated_current(COMMITTED, &generated(), "schema");
 }
 
 #[test]

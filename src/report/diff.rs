@@ -216,18 +216,7 @@ fn change_paragraph(
             let _ = writeln!(out, "         when, after:  {after}");
         }
         for fact in &element.facts {
-            let item = fact
-                .item
-                .as_deref()
-                .map(|i| format!(" [{i}]"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "         {} = {}{item}  {}",
-                fact.path,
-                fact.value,
-                style.dim(&format!("({})", fact.location.display()))
-            );
+            super::human::fact_line(out, fact, style);
         }
     }
     if !change.missing_added.is_empty() {

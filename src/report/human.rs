@@ -365,21 +365,7 @@ fn finding_paragraph(out: &mut String, report: &Report<'_>, finding: &Finding, s
                 style.dim(&element.cite)
             );
             for fact in &element.facts {
-                let item = fact
-                    .item
-                    .as_deref()
-                    .map(|i| format!(" [{i}]"))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "         {} = {}{item}  {}",
-                    fact.path,
-                    fact.value,
-                    style.dim(&format!(
-                        "({}:{}:{})",
-                        fact.location.file.name, fact.location.line, fact.location.column
-                    ))
-                );
+                fact_line(out, fact, style);
             }
             let (unstated, general) = super::unknown_facts(element);
             if !unstated.is_empty() {
@@ -620,4 +606,20 @@ pub(super) fn bad_files_lines(
     for file in bad {
         let _ = writeln!(out, "   {file}");
     }
+}
+
+/// A stated fact an element read: `path = value [item]  (file:line:column)`.
+pub(super) fn fact_line(out: &mut String, fact: &crate::engine::FactRead, style: &Style) {
+    let item = fact
+        .item
+        .as_deref()
+        .map(|i| format!(" [{i}]"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "         {} = {}{item}  {}",
+        fact.path,
+        fact.value,
+        style.dim(&format!("({})", fact.location.display()))
+    );
 }
